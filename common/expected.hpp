@@ -1,0 +1,49 @@
+// Expected<T>: a value or an Error with a message naming file, line and reason.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace strokeviz {
+
+// What went wrong and where. str() gives the `file:line: what` form the
+// command line prints; line 0 means the whole file.
+struct Error {
+  std::string file;
+  int line = 0;
+  std::string message;
+
+  std::string str() const {
+    if (file.empty()) return message;
+    if (line > 0) return file + ":" + std::to_string(line) + ": " + message;
+    return file + ": " + message;
+  }
+};
+
+// A minimal std::expected stand-in (C++20 has none): holds T or Error.
+template <class T>
+class [[nodiscard]] Expected {
+ public:
+  Expected(T value) : v_(std::move(value)) {}
+  Expected(Error error) : v_(std::move(error)) {}
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace strokeviz
