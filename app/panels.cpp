@@ -1,0 +1,134 @@
+// The ImGui side panel: Session, Strokes, Joints, State Sync and View sections.
+//
+// Sections: draw_session, draw_strokes, draw_joints, draw_sync, draw_view;
+// draw_side_panel lays them out in one fixed window left of the 3D view.
+#include "app/panels.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include <imgui.h>
+
+namespace strokeviz::app {
+
+namespace {
+
+const char* kind_name(scene::StrokeKind k) {
+  switch (k) {
+    case scene::StrokeKind::Draw: return "draw";
+    case scene::StrokeKind::Inkdip: return "inkdip";
+    case scene::StrokeKind::Rest: return "rest";
+  }
+  return "?";
+}
+
+void draw_session(ViewerState& state) {
+  Playback& pb = state.playback();
+  if (ImGui::Button(pb.playing ? "Pause" : "Play", ImVec2(80, 0))) state.set_playing(!pb.playing);
+  ImGui::SameLine();
+  if (ImGui::Button("|<")) { state.set_stroke(0); state.set_pose(0); }
+  ImGui::SameLine();
+  if (ImGui::Button("<")) state.step_pose(-1);
+  ImGui::SameLine();
+  if (ImGui::Button(">")) state.step_pose(+1);
+  float speed = static_cast<float>(pb.speed);
+  if (ImGui::SliderFloat("speed", &speed, static_cast<float>(Playback::kMinSpeed),
+                         static_cast<float>(Playback::kMaxSpeed), "%.1fx", ImGuiSliderFlags_Logarithmic))
+    state.set_speed(speed);
+  const scene::Scene& sc = state.scene();
+  ImGui::Text("pose every %.2f s, first pose %.2f s", sc.goal_time_fast / pb.speed,
+              sc.goal_time_slow / pb.speed);
+}
+
+void draw_strokes(ViewerState& state) {
+  const scene::Scene& sc = state.scene();
+  int stroke = state.stroke_idx();
+  if (ImGui::SliderInt("stroke", &stroke, 0, state.stroke_count() - 1)) state.set_stroke(stroke);
+  int pose = state.pose_idx();
+  if (ImGui::SliderInt("pose", &pose, 0, state.stroke_length() - 1)) state.set_pose(pose);
+  for (int a = 0; a < scene::kArmCount; ++a) {
+    const auto arm = static_cast<scene::Arm>(a);
+    int off = state.offset_idx(arm);
+    char label[32];
+    std::snprintf(label, sizeof label, "%s offset", a == 0 ? "left" : "right");
+    if (ImGui::SliderInt(label, &off, 0, sc.offset_num - 1)) state.set_offset(arm, off);
+    ImGui::SameLine();
+    ImGui::TextDisabled("%+.1f mm", sc.offset_value(state.offset_idx(arm)) * 1000.0);
+  }
+  for (int a = 0; a < scene::kArmCount; ++a) {
+    const scene::ArmStroke& as = state.arm_stroke(static_cast<scene::Arm>(a));
+    ImGui::TextWrapped("%s [%s]: %s", a == 0 ? "L" : "R", kind_name(as.kind), as.description.c_str());
+  }
+}
+
+void draw_joints(const PanelInput& in) {
+  if (!in.model || !in.model->has_arms()) {
+    ImGui::TextDisabled("no arms in this robot model");
+    return;
+  }
+  const auto names = in.model->arm_joint_names();
+  if (ImGui::BeginTable("joints", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+    for (int i = 0; i < robot::kAllArmJoints; ++i) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(names[i].c_str());
+      ImGui::TableSetColumnIndex(1);
+      ImGui::Text("%+.4f", in.joints[i]);
+    }
+    ImGui::EndTable();
+  }
+  for (int a = 0; a < 2; ++a) {
+    const ArmSolution* s = in.solutions[a];
+    if (!s || s->rest) continue;
+    if (s->reachable)
+      ImGui::Text("%s needle: on target (%.2f mm)", a == 0 ? "left" : "right", s->error_m * 1000.0);
+    else
+      ImGui::TextColored(ImVec4(1.f, 0.45f, 0.2f, 1.f), "%s needle: UNREACHABLE, %.1f mm off",
+                         a == 0 ? "left" : "right", s->error_m * 1000.0);
+  }
+}
+
+void draw_sync(UiState& ui) {
+  ImGui::Checkbox("Sync with Robot", &ui.sync_enabled);
+  ImGui::Text("Status: %s", ui.sync_status.c_str());
+}
+
+void draw_view(UiState& ui) {
+  ImGui::Checkbox("strokes as lines", &ui.show_lines);
+  ImGui::Checkbox("active offset points", &ui.show_active_points);
+  ImGui::Checkbox("all depth offsets (point cloud)", &ui.show_all_offsets);
+  ImGui::Checkbox("robot", &ui.show_robot);
+  ImGui::SameLine();
+  ImGui::Checkbox("skin", &ui.show_skin);
+  ImGui::SameLine();
+  ImGui::Checkbox("ink caps", &ui.show_inkcaps);
+  ImGui::SameLine();
+  ImGui::Checkbox("grid", &ui.show_grid);
+  if (ImGui::Button("Reset camera (R)")) ui.reset_camera = true;
+  if (!ui.robot_note.empty()) ImGui::TextWrapped("%s", ui.robot_note.c_str());
+  ImGui::TextDisabled("%s", ui.gl_info.c_str());
+  ImGui::TextDisabled("frame %.2f ms", ui.frame_ms);
+}
+
+}  // namespace
+
+void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, float height) {
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(ImVec2(kPanelWidth, height));
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+  if (ImGui::Begin("strokeviz", nullptr, flags)) {
+    const scene::Scene& sc = state.scene();
+    ImGui::Text("scene %s: %d strokes x %d poses", sc.name.c_str(), state.stroke_count(), sc.stroke_length);
+    if (!sc.warnings.empty())
+      ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "%zu scene warnings (see log)", sc.warnings.size());
+    if (ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) draw_session(state);
+    if (ImGui::CollapsingHeader("Strokes", ImGuiTreeNodeFlags_DefaultOpen)) draw_strokes(state);
+    if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
+    if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in);
+    if (ImGui::CollapsingHeader("View")) draw_view(ui);
+  }
+  ImGui::End();
+}
+
+}  // namespace strokeviz::app

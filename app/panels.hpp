@@ -1,0 +1,41 @@
+// The ImGui side panel: Session, Strokes, Joints, State Sync and View sections.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "app/pose_solver.hpp"
+#include "app/robot/robot_model.hpp"
+#include "app/viewer_state.hpp"
+
+namespace strokeviz::app {
+
+inline constexpr float kPanelWidth = 360.0f;  // the 3D view lies right of it
+
+// What the panels show and toggle besides the ViewerState.
+struct UiState {
+  bool sync_enabled = false;
+  std::string sync_status = "Disconnected";
+  bool show_lines = true;
+  bool show_active_points = true;
+  bool show_all_offsets = false;
+  bool show_robot = true;
+  bool show_grid = true;
+  bool show_skin = true;
+  bool show_inkcaps = true;
+  bool reset_camera = false;  // set by the View section, consumed by the loop
+  std::string robot_note;     // e.g. "arms not found in URDF: …"
+  std::string gl_info;
+  double frame_ms = 0.0;
+};
+
+struct PanelInput {
+  const robot::RobotModel* model = nullptr;
+  robot::JointVector joints{};
+  std::array<const ArmSolution*, 2> solutions{nullptr, nullptr};
+};
+
+// Which thread: the render thread, between ImGui::NewFrame and ImGui::Render.
+void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, float height);
+
+}  // namespace strokeviz::app

@@ -1,0 +1,68 @@
+// Joint values for a (stroke, pose, offset): IK along each stroke, warm-started and cached.
+#include "app/pose_solver.hpp"
+
+#include <algorithm>
+
+namespace strokeviz::app {
+
+namespace {
+robot::JointVector ready_vector(const scene::Scene& scene) {
+  robot::JointVector q{};
+  for (int a = 0; a < scene::kArmCount; ++a)
+    for (int j = 0; j < robot::kArmJoints; ++j) q[a * robot::kArmJoints + j] = scene.ready_pose[a][j];
+  return q;
+}
+}  // namespace
+
+PoseSolver::PoseSolver(const scene::Scene& scene, const robot::RobotModel& model)
+    : scene_(scene), model_(model), ik_{robot::ArmIk(model, 0), robot::ArmIk(model, 1)} {
+  fallback_.rest = true;
+}
+
+const std::vector<ArmSolution>& PoseSolver::stroke_solution(scene::Arm arm, int stroke, int offset) {
+  const int a = static_cast<int>(arm);
+  const auto key = std::make_tuple(a, stroke, offset);
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+
+  const scene::ArmStroke& as = scene_.strokes[stroke].arm[a];
+  const robot::JointVector ready = ready_vector(scene_);
+  std::vector<ArmSolution> out(static_cast<std::size_t>(scene_.stroke_length));
+  ArmSolution rest;
+  rest.rest = true;
+  std::copy_n(ready.begin() + a * robot::kArmJoints, robot::kArmJoints, rest.q.begin());
+  if (as.kind == scene::StrokeKind::Rest || !model_.has_arms()) {
+    std::fill(out.begin(), out.end(), rest);
+    return cache_.emplace(key, std::move(out)).first->second;
+  }
+  robot::JointVector seed = ready;
+  for (int p = 0; p < scene_.stroke_length; ++p) {
+    const auto target = scene_.needle_position(stroke, arm, p, offset);
+    if (!target) { out[p] = rest; continue; }
+    const robot::IkResult r = ik_[a].solve(*target, scene_.ee_rot[a], seed);
+    seed = r.q;
+    ArmSolution& s = out[p];
+    std::copy_n(r.q.begin() + a * robot::kArmJoints, robot::kArmJoints, s.q.begin());
+    s.error_m = r.position_error_m;
+    s.reachable = r.reachable;
+  }
+  return cache_.emplace(key, std::move(out)).first->second;
+}
+
+const ArmSolution& PoseSolver::solve(scene::Arm arm, int stroke, int pose, int offset) {
+  if (stroke < 0 || stroke >= static_cast<int>(scene_.strokes.size()) || pose < 0 ||
+      pose >= scene_.stroke_length || offset < 0 || offset >= scene_.offset_num)
+    return fallback_;
+  return stroke_solution(arm, stroke, offset)[static_cast<std::size_t>(pose)];
+}
+
+robot::JointVector PoseSolver::joints(int stroke, int pose, const std::array<int, 2>& offsets) {
+  robot::JointVector q = ready_vector(scene_);
+  for (int a = 0; a < scene::kArmCount; ++a) {
+    const ArmSolution& s = solve(static_cast<scene::Arm>(a), stroke, pose, offsets[a]);
+    if (s.rest && &s == &fallback_) continue;
+    std::copy(s.q.begin(), s.q.end(), q.begin() + a * robot::kArmJoints);
+  }
+  return q;
+}
+
+}  // namespace strokeviz::app

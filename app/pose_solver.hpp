@@ -1,0 +1,46 @@
+// Joint values for a (stroke, pose, offset): IK along each stroke, warm-started and cached.
+#pragma once
+
+#include <array>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "app/robot/ik.hpp"
+#include "app/robot/robot_model.hpp"
+#include "app/scene/scene.hpp"
+
+namespace strokeviz::app {
+
+struct ArmSolution {
+  std::array<double, robot::kArmJoints> q{};
+  double error_m = 0.0;      // needle distance from the target
+  bool reachable = true;     // within the IK tolerance (Rest: always)
+  bool rest = false;         // the arm holds its ready pose
+};
+
+// Which thread: the render thread only (owns its cache).
+// Solves a whole stroke at once, pose after pose, each warm-started from the
+// previous one (pose 0 from the ready pose), so the answer for a pose does
+// not depend on the order a user visits poses in.
+class PoseSolver {
+ public:
+  PoseSolver(const scene::Scene& scene, const robot::RobotModel& model);
+
+  bool has_arms() const { return model_.has_arms(); }
+  const ArmSolution& solve(scene::Arm arm, int stroke, int pose, int offset);
+  // All 14 joints, left arm first.
+  robot::JointVector joints(int stroke, int pose, const std::array<int, 2>& offsets);
+  std::size_t cached_strokes() const { return cache_.size(); }
+
+ private:
+  const std::vector<ArmSolution>& stroke_solution(scene::Arm arm, int stroke, int offset);
+
+  const scene::Scene& scene_;
+  const robot::RobotModel& model_;
+  std::array<robot::ArmIk, 2> ik_;
+  std::map<std::tuple<int, int, int>, std::vector<ArmSolution>> cache_;
+  ArmSolution fallback_;
+};
+
+}  // namespace strokeviz::app

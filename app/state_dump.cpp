@@ -1,0 +1,59 @@
+// --dump-state: the viewer state as JSON, for tests and bug reports.
+#include "app/state_dump.hpp"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/version.hpp"
+
+namespace strokeviz::app {
+
+std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,
+                          const DumpExtras& extras) {
+  using nlohmann::json;
+  const scene::Scene& sc = state.scene();
+  json j;
+  j["viewer_version"] = kVersion;
+  j["scene"] = sc.name;
+  j["design"] = sc.design;
+  j["stroke_count"] = state.stroke_count();
+  j["stroke_length"] = sc.stroke_length;
+  j["offset_num"] = sc.offset_num;
+  j["stroke_idx"] = state.stroke_idx();
+  j["pose_idx"] = state.pose_idx();
+  j["offset_idx_l"] = state.offset_idx(scene::Arm::Left);
+  j["offset_idx_r"] = state.offset_idx(scene::Arm::Right);
+  j["description_l"] = state.arm_stroke(scene::Arm::Left).description;
+  j["description_r"] = state.arm_stroke(scene::Arm::Right).description;
+  j["playing"] = state.playback().playing;
+  j["speed"] = state.playback().speed;
+  j["joints"] = json::array();
+  for (double q : in.joints) j["joints"].push_back(q);
+  if (in.model && in.model->has_arms()) j["joint_names"] = in.model->arm_joint_names();
+  json reach = json::object();
+  for (int a = 0; a < 2; ++a) {
+    const ArmSolution* s = in.solutions[a];
+    if (!s) continue;
+    reach[a == 0 ? "left" : "right"] = {{"rest", s->rest}, {"reachable", s->reachable}, {"error_m", s->error_m}};
+  }
+  j["ik"] = reach;
+  j["sync"] = {{"enabled", ui.sync_enabled}, {"status", ui.sync_status}};
+  j["urdf"] = extras.urdf;
+  j["scene_warnings"] = sc.warnings.size();
+  j["frames_rendered"] = extras.frames_rendered;
+  j["idle_waits"] = extras.idle_waits;
+  j["first_frame_ms"] = extras.first_frame_ms;
+  return j.dump(2) + "\n";
+}
+
+Expected<bool> write_state(const std::filesystem::path& path, const std::string& json) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Error{path.string(), 0, "cannot open for writing"};
+  out << json;
+  out.flush();
+  if (!out) return Error{path.string(), 0, "write failed"};
+  return true;
+}
+
+}  // namespace strokeviz::app

@@ -1,0 +1,24 @@
+// --dump-state: the viewer state as JSON, for tests and bug reports.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "app/panels.hpp"
+#include "app/viewer_state.hpp"
+#include "common/expected.hpp"
+
+namespace strokeviz::app {
+
+struct DumpExtras {
+  std::string urdf;
+  long long frames_rendered = 0;
+  long long idle_waits = 0;
+  double first_frame_ms = 0.0;
+};
+
+std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,
+                          const DumpExtras& extras);
+Expected<bool> write_state(const std::filesystem::path& path, const std::string& json);
+
+}  // namespace strokeviz::app

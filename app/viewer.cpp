@@ -1,0 +1,344 @@
+// The viewer: loads the scene and robot, opens the window, runs the render loop.
+//
+// Loop shape (Dear ImGui's example_glfw_opengl3): wait or poll for events,
+// advance playback, three NewFrame calls, panels, 3D view, ImGui, swap.
+// Render on demand: while paused with no input the loop blocks in
+// glfwWaitEvents; while playing it sleeps until the next pose step.
+#include "app/viewer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <spdlog/spdlog.h>
+
+#include "app/panels.hpp"
+#include "app/pose_solver.hpp"
+#include "app/robot/robot_model.hpp"
+#include "app/scene/scene.hpp"
+#include "app/signals.hpp"
+#include "app/state_dump.hpp"
+#include "app/viewer_state.hpp"
+#include "render/camera.hpp"
+#include "render/gl_window.hpp"
+#include "render/renderer.hpp"
+
+namespace strokeviz::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+void print_scene_list(const Options& options) {
+  std::cerr << "strokeviz: unknown scene '" << options.scene << "'. Available scenes:\n";
+  bool any = false;
+  for (const fs::path& dir : scene_search_dirs(options)) {
+    for (const std::string& name : scene::list_scenes(dir)) {
+      std::cerr << "  " << name << "    (" << (dir / name).string() << ")\n";
+      any = true;
+    }
+  }
+  if (!any) std::cerr << "  (none found; use --scenes-dir DIR or --scene PATH)\n";
+}
+
+// Everything loaded from disk before a window opens.
+struct Loaded {
+  scene::Scene scene;
+  robot::RobotModel model;
+  std::string robot_note;
+};
+
+std::optional<Loaded> load_inputs(const Options& options, int& exit_code) {
+  exit_code = kExitUsage;
+  const auto scene_path = resolve_scene(options);
+  if (!scene_path) {
+    print_scene_list(options);
+    return std::nullopt;
+  }
+  auto sc = scene::load_scene(*scene_path);
+  if (!sc) {
+    std::cerr << "strokeviz: " << sc.error().str() << "\n";
+    return std::nullopt;
+  }
+  for (const Error& w : sc->warnings) spdlog::warn("{}", w.str());
+  const fs::path urdf = options.urdf.empty() ? sc->urdf : options.urdf;
+  auto model = robot::RobotModel::load(urdf);
+  if (!model) {
+    std::cerr << "strokeviz: " << model.error().str() << "\n";
+    return std::nullopt;
+  }
+  Loaded out{std::move(*sc), std::move(*model), {}};
+  if (auto arms = out.model.set_arms(out.scene.ee_links); !arms) {
+    out.robot_note = "arms not posed: " + arms.error().str();
+    spdlog::warn("{}", out.robot_note);
+  }
+  exit_code = kExitOk;
+  return out;
+}
+
+class Viewer {
+ public:
+  Viewer(const Options& o, Loaded& in, SignalWatcher& signals, Clock::time_point start)
+      : opt_(o), in_(in), signals_(signals), start_(start), state_(in.scene), solver_(in.scene, in.model) {}
+  ~Viewer() { shutdown(); }
+  int run();
+
+ private:
+  Expected<bool> open();
+  void apply_start_options();
+  void home_camera();
+  bool wait_for_work();
+  void handle_input();
+  void frame(bool capture);
+  void draw_3d(int fb_w, int fb_h);
+  int finish(int rc);
+  void shutdown();
+
+  const Options& opt_;
+  Loaded& in_;
+  SignalWatcher& signals_;
+  Clock::time_point start_;
+  ViewerState state_;
+  PoseSolver solver_;
+  UiState ui_;
+  PanelInput panel_in_;
+  render::GlWindow window_;
+  render::SceneRenderer renderer_;
+  render::OrbitCamera camera_;
+  std::vector<Eigen::Isometry3d> link_world_;
+  bool imgui_ready_ = false;
+  bool screenshot_written_ = false;
+  int redraw_frames_ = 2;  // frames still to draw after the last event
+  long long frames_ = 0, idle_waits_ = 0;
+  double first_frame_ms_ = 0.0;
+  Clock::time_point last_tick_ = Clock::now();
+};
+
+Expected<bool> Viewer::open() {
+  render::WindowOptions wo;
+  wo.width = opt_.width;
+  wo.height = opt_.height;
+  wo.title = "strokeviz — " + in_.scene.name;
+  wo.visible = !opt_.hidden;
+  wo.vsync = opt_.screenshot.empty();
+  auto w = render::GlWindow::create(wo);
+  if (!w) return w.error();
+  window_ = std::move(*w);
+  signals_.set_wake([] { glfwPostEmptyEvent(); });
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;  // the layout is fixed; write nothing into the cwd
+  ImGui::StyleColorsDark();
+  ImGui_ImplGlfw_InitForOpenGL(window_.handle(), true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+  imgui_ready_ = true;
+
+  if (auto r = renderer_.init(); !r) return r.error();
+  renderer_.upload_scene(in_.scene);
+  renderer_.upload_robot(in_.model);
+  ui_.gl_info = window_.gl_description();
+  ui_.robot_note = in_.robot_note;
+  spdlog::info("OpenGL: {}", ui_.gl_info);
+  return true;
+}
+
+void Viewer::apply_start_options() {
+  if (opt_.stroke) state_.set_stroke(*opt_.stroke);
+  if (opt_.pose) state_.set_pose(*opt_.pose);
+  if (opt_.offset_l) state_.set_offset(scene::Arm::Left, *opt_.offset_l);
+  if (opt_.offset_r) state_.set_offset(scene::Arm::Right, *opt_.offset_r);
+  state_.set_speed(opt_.speed);
+  state_.set_playing(opt_.play.value_or(opt_.screenshot.empty()));
+  ui_.show_all_offsets = opt_.all_offsets;
+  ui_.show_robot = !opt_.no_robot;
+  ui_.sync_enabled = opt_.sync;
+  home_camera();
+}
+
+void Viewer::home_camera() {
+  // Look at the middle between the robot's base and the skin, from the front right.
+  const Eigen::Vector3d design = in_.scene.design_pose.translation();
+  const Eigen::Vector3f target(static_cast<float>(design.x() * 0.55), 0.0f,
+                               static_cast<float>(std::max(0.1, design.z())));
+  camera_.set_home(target, 1.05f, 0.75f, 0.55f);
+  camera_.reset();
+}
+
+int Viewer::run() {
+  if (auto r = open(); !r) {
+    std::cerr << "strokeviz: " << r.error().str() << "\n";
+    if (!std::getenv("DISPLAY"))
+      std::cerr << "strokeviz: no display: run under Xvfb (scripts/run.sh does) or set DISPLAY\n";
+    return kExitFailure;
+  }
+  apply_start_options();
+  const bool screenshot_mode = !opt_.screenshot.empty();
+  last_tick_ = Clock::now();
+  while (!glfwWindowShouldClose(window_.handle()) && !signals_.requested()) {
+    if (opt_.quit_after_s > 0 && ms_since(start_) >= opt_.quit_after_s * 1000.0) break;
+    if (!screenshot_mode && !wait_for_work()) continue;
+    if (screenshot_mode) glfwPollEvents();
+    const auto now = Clock::now();
+    state_.advance(std::chrono::duration<double>(now - last_tick_).count());
+    last_tick_ = now;
+    const bool capture = screenshot_mode && frames_ + 1 >= opt_.frames;
+    frame(capture);
+    if (capture) return finish(screenshot_written_ ? kExitOk : kExitFailure);
+  }
+  if (signals_.requested()) spdlog::info("signal {} received: exiting", signals_.signal_number());
+  return finish(kExitOk);
+}
+
+// Blocks until there is something to draw. Returns false when it woke with
+// nothing to do (the caller loops and checks the exit conditions again).
+bool Viewer::wait_for_work() {
+  if (redraw_frames_ > 0) {
+    glfwPollEvents();
+    return true;
+  }
+  const unsigned long long rev = state_.revision();
+  double timeout = state_.seconds_to_next_step();
+  if (opt_.quit_after_s > 0) timeout = std::min(timeout, opt_.quit_after_s - ms_since(start_) / 1000.0);
+  ++idle_waits_;
+  if (std::isinf(timeout)) glfwWaitEvents();
+  else if (timeout > 0) glfwWaitEventsTimeout(timeout);
+  else glfwPollEvents();
+  // Any wake-up (input, a post from another thread, a due pose step) draws
+  // two frames: ImGui needs a second one to settle hover and focus.
+  redraw_frames_ = 2;
+  (void)rev;
+  return true;
+}
+
+void Viewer::handle_input() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (!io.WantCaptureMouse) {
+    const bool pan = ImGui::IsMouseDown(ImGuiMouseButton_Right) ||
+                     ImGui::IsMouseDown(ImGuiMouseButton_Middle) ||
+                     (ImGui::IsMouseDown(ImGuiMouseButton_Left) && io.KeyShift);
+    if (pan) camera_.pan(io.MouseDelta.x, io.MouseDelta.y, io.DisplaySize.y);
+    else if (ImGui::IsMouseDown(ImGuiMouseButton_Left)) camera_.rotate(io.MouseDelta.x, io.MouseDelta.y);
+    if (io.MouseWheel != 0.0f) camera_.zoom(io.MouseWheel);
+  }
+  if (io.WantCaptureKeyboard) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) state_.set_playing(!state_.playback().playing);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) state_.step_pose(+1);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) state_.step_pose(-1);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) state_.set_stroke(state_.stroke_idx() + 1);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) state_.set_stroke(state_.stroke_idx() - 1);
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false))
+    ui_.reset_camera = true;
+}
+
+void Viewer::frame(bool capture) {
+  const auto t0 = Clock::now();
+  if (redraw_frames_ > 0) --redraw_frames_;
+  int fb_w = 0, fb_h = 0;
+  glfwGetFramebufferSize(window_.handle(), &fb_w, &fb_h);
+  if (fb_w <= 0 || fb_h <= 0) return;  // minimised: draw nothing
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  handle_input();
+  if (ui_.reset_camera) { camera_.reset(); ui_.reset_camera = false; }
+
+  const std::array<int, 2> offsets{state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
+  panel_in_.model = &in_.model;
+  panel_in_.joints = solver_.joints(state_.stroke_idx(), state_.pose_idx(), offsets);
+  for (int a = 0; a < 2; ++a)
+    panel_in_.solutions[a] = &solver_.solve(static_cast<scene::Arm>(a), state_.stroke_idx(), state_.pose_idx(), offsets[a]);
+  draw_side_panel(state_, ui_, panel_in_, ImGui::GetIO().DisplaySize.y);
+  ImGui::Render();
+
+  draw_3d(fb_w, fb_h);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (capture) {
+    const auto rgb = render::read_framebuffer_rgb(fb_w, fb_h);
+    if (auto r = render::write_png(opt_.screenshot.string(), fb_w, fb_h, rgb); !r)
+      std::cerr << "strokeviz: " << r.error().str() << "\n";
+    else {
+      screenshot_written_ = true;
+      std::cout << "strokeviz: screenshot written to " << fs::absolute(opt_.screenshot).string() << "\n";
+    }
+  }
+  glfwSwapBuffers(window_.handle());
+  ++frames_;
+  if (frames_ == 1) {
+    first_frame_ms_ = ms_since(start_);
+    if (opt_.print_timing) spdlog::info("first frame swapped {:.1f} ms after process start", first_frame_ms_);
+  }
+  ui_.frame_ms = ms_since(t0);
+}
+
+void Viewer::draw_3d(int fb_w, int fb_h) {
+  const float scale = fb_w / std::max(1.0f, ImGui::GetIO().DisplaySize.x);
+  const int panel_px = std::min(fb_w - 1, static_cast<int>(kPanelWidth * scale));
+  render::FrameInput f;
+  f.fb_width = fb_w;
+  f.fb_height = fb_h;
+  f.viewport = {panel_px, 0, fb_w - panel_px, fb_h};
+  f.view = camera_.view();
+  f.proj = camera_.projection(static_cast<float>(fb_w - panel_px) / static_cast<float>(fb_h));
+  f.stroke_idx = state_.stroke_idx();
+  f.pose_idx = state_.pose_idx();
+  f.offset_idx = {state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
+  f.show_lines = ui_.show_lines;
+  f.show_active_points = ui_.show_active_points;
+  f.show_all_offsets = ui_.show_all_offsets;
+  f.show_robot = ui_.show_robot;
+  f.show_grid = ui_.show_grid;
+  f.show_skin = ui_.show_skin;
+  f.show_inkcaps = ui_.show_inkcaps;
+  if (ui_.show_robot) {
+    in_.model.forward_kinematics(panel_in_.joints, link_world_);
+    f.link_world = &link_world_;
+  }
+  renderer_.draw(f);
+}
+
+int Viewer::finish(int rc) {
+  if (!opt_.dump_state.empty()) {
+    DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_};
+    if (auto w = write_state(opt_.dump_state, state_to_json(state_, ui_, panel_in_, extras)); !w) {
+      std::cerr << "strokeviz: " << w.error().str() << "\n";
+      return rc == kExitOk ? kExitFailure : rc;
+    }
+  }
+  return rc;
+}
+
+void Viewer::shutdown() {
+  if (imgui_ready_) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    imgui_ready_ = false;
+  }
+}
+
+}  // namespace
+
+int run_viewer(const Options& options, Clock::time_point process_start) {
+  SignalWatcher signals;
+  int rc = kExitOk;
+  auto loaded = load_inputs(options, rc);
+  if (!loaded) return rc;
+  if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
+  Viewer viewer(options, *loaded, signals, process_start);
+  return viewer.run();
+}
+
+}  // namespace strokeviz::app
