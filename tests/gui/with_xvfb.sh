@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command under a private Xvfb server and stops that server by PID.
 # Usage: tests/gui/with_xvfb.sh COMMAND [ARGS...]
+# Xvfb picks a free display itself (-displayfd), so parallel runs don't race.
 # If DISPLAY is already set and STROKEVIZ_FORCE_XVFB is unset, runs the command as is.
 set -u
 if [ -n "${DISPLAY:-}" ] && [ -z "${STROKEVIZ_FORCE_XVFB:-}" ]; then
@@ -8,27 +9,24 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${STROKEVIZ_FORCE_XVFB:-}" ]; then
 fi
 command -v Xvfb >/dev/null || { echo "with_xvfb.sh: Xvfb not installed (apt-get install xvfb)" >&2; exit 2; }
 
-# Pick a free display number: no lock file and no socket.
-for n in $(seq 90 190); do
-  if [ ! -e "/tmp/.X${n}-lock" ] && [ ! -e "/tmp/.X11-unix/X${n}" ]; then
-    Xvfb ":${n}" -screen 0 1600x1000x24 -nolisten tcp -noreset >"/tmp/strokeviz-xvfb-${n}.log" 2>&1 &
-    xpid=$!
-    # Wait (bounded: 10 s) for the socket to appear or the server to die.
-    for _ in $(seq 1 200); do
-      [ -S "/tmp/.X11-unix/X${n}" ] && break
-      kill -0 "$xpid" 2>/dev/null || break
-      sleep 0.05
-    done
-    if [ -S "/tmp/.X11-unix/X${n}" ] && kill -0 "$xpid" 2>/dev/null; then
-      export DISPLAY=":${n}"
-      "$@"
-      rc=$?
-      kill "$xpid" 2>/dev/null
-      wait "$xpid" 2>/dev/null
-      exit $rc
-    fi
-    kill "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null
-  fi
-done
-echo "with_xvfb.sh: could not start Xvfb on any display :90..:190" >&2
-exit 2
+dir=$(mktemp -d /tmp/strokeviz-xvfb.XXXXXX)
+mkfifo "$dir/fd"
+Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp -noreset 3>"$dir/fd" >"$dir/log" 2>&1 &
+xpid=$!
+# Read the display number; bounded at 15 s in case Xvfb fails to start.
+display=""
+if read -r -t 15 display <"$dir/fd"; then :; fi
+if [ -z "$display" ] || ! kill -0 "$xpid" 2>/dev/null; then
+  echo "with_xvfb.sh: Xvfb did not start:" >&2
+  cat "$dir/log" >&2
+  kill "$xpid" 2>/dev/null; wait "$xpid" 2>/dev/null
+  rm -rf "$dir"
+  exit 2
+fi
+export DISPLAY=":$display"
+"$@"
+rc=$?
+kill "$xpid" 2>/dev/null
+wait "$xpid" 2>/dev/null
+rm -rf "$dir"
+exit $rc
