@@ -3,6 +3,7 @@
 
 #include <array>
 #include <optional>
+#include <vector>
 
 #include <Eigen/Core>
 #include <Eigen/Geometry>
@@ -40,9 +41,21 @@ class ArmIk {
                  const JointVector& seed) const;
 
  private:
+  // One iteration's worth of chain state; see ik.cpp.
+  struct Chain;
+  void build_chain(const JointVector& seed, Chain& c) const;
+  // Damped least squares from q (this arm's active joints) in place;
+  // returns the iterations used.
+  int descend(const Chain& c, const Eigen::Vector3d& target_pos, const Eigen::Quaterniond* target_rot,
+              double* q, int max_iterations) const;
+
   const RobotModel& model_;
   int arm_;
   IkOptions options_;
+  std::vector<int> chain_joints_;            // root -> ee link, every joint
+  std::array<int, kArmJoints> active_slot_{};  // JointVector slots of the revolute joints
+  int active_count_ = 0;
+  std::array<double, kArmJoints> lower_{}, upper_{};
 };
 
 }  // namespace strokeviz::robot

@@ -51,6 +51,19 @@ struct Joint {
   bool movable() const { return type != JointType::Fixed; }
 };
 
+// The transform a joint adds at value q (parent link -> child link):
+// origin * AngleAxis(q, axis) (revolute/continuous), origin *
+// Translation(q * axis) (prismatic), origin (fixed).
+inline Eigen::Isometry3d joint_transform(const Joint& j, double q) {
+  Eigen::Isometry3d t = j.origin;
+  if (j.type == JointType::Revolute || j.type == JointType::Continuous) {
+    t.linear() = j.origin.linear() * Eigen::AngleAxisd(q, j.axis).toRotationMatrix();
+  } else if (j.type == JointType::Prismatic) {
+    t.translation() += j.origin.linear() * (q * j.axis);
+  }
+  return t;
+}
+
 inline constexpr int kArmJoints = 7;
 inline constexpr int kAllArmJoints = 14;
 using JointVector = std::array<double, kAllArmJoints>;  // left arm first
@@ -90,6 +103,16 @@ class RobotModel {
   void forward_kinematics(const JointVector& q, std::vector<Eigen::Isometry3d>& link_world) const;
   Eigen::Isometry3d link_pose(int link, const JointVector& q) const;
 
+  // Same, with one value per joint (indexed like joints(); fixed joints'
+  // values are ignored). For models without arms, e.g. test fixtures.
+  void forward_kinematics_joints(std::span<const double> joint_values,
+                                 std::vector<Eigen::Isometry3d>& link_world) const;
+
+  // Arm joint values (7, root to tip) of `arm` in a JointVector.
+  static constexpr int arm_offset(int arm) { return arm * kArmJoints; }
+  // URDF line of a link's element (0 if unknown): for error messages.
+  int link_line(int link) const;
+
  private:
   std::string name_;
   std::filesystem::path path_;
@@ -101,6 +124,8 @@ class RobotModel {
   bool has_arms_ = false;
   std::array<int, 2> ee_link_{-1, -1};
   std::array<int, kAllArmJoints> arm_joints_{};
+  std::vector<int> joint_slot_;   // per joint: index into JointVector, or -1
+  std::vector<int> link_lines_;   // per link: line of its <link> element
 };
 
 }  // namespace strokeviz::robot
