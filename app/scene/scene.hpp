@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <Eigen/Core>
@@ -112,6 +113,20 @@ struct ArmPath {
 std::vector<StrokeStep> build_strokes(const Scene& scene,
                                       const std::array<std::vector<ArmPath>, kArmCount>& paths,
                                       std::vector<Error>* warnings);
+
+// Like build_strokes(), but an error (an arm without paths: "No paths found
+// for left or right arm", or no inkcap of the arm holding a pen's ink) is
+// returned instead of being appended to *warnings with an empty list.
+Expected<std::vector<StrokeStep>> try_build_strokes(
+    const Scene& scene, const std::array<std::vector<ArmPath>, kArmCount>& paths,
+    std::vector<Error>* warnings);
+
+// Parses and validates scene.json text only (no G-code read, no strokes):
+// fills every field but `strokes`, and `pens` from the pen lists and colours
+// with `gcode` empty. `json_path` names the file in errors and anchors
+// relative paths (its parent is the scene dir). Errors are
+// `<json_path>:<line>: <field path>: what`.
+Expected<Scene> parse_scene_json(std::string_view text, const std::filesystem::path& json_path);
 
 // Scene folders (those holding a scene.json) in a scenes directory, sorted.
 std::vector<std::string> list_scenes(const std::filesystem::path& scenes_dir);

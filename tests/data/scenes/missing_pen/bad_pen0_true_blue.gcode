@@ -1,0 +1,8 @@
+; two squares
+G21
+G90
+G0 X0 Y0
+G1 X10 Y0
+G1 X10 Y10
+G1 X0 Y10
+G1 X0 Y0
