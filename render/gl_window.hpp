@@ -42,4 +42,10 @@ class GlWindow {
   GLFWwindow* window_ = nullptr;
 };
 
+// Calls glfwTerminate() if GlWindow::create() initialised GLFW; the app calls
+// it once at exit, after every GlWindow is destroyed. Safe to call twice.
+void terminate_glfw();
+// The last message GLFW reported through its error callback ("" if none).
+std::string last_glfw_error();
+
 }  // namespace strokeviz::render

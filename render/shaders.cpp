@@ -1,0 +1,167 @@
+// GLSL 330 sources for the renderer's programs and a compile/link helper.
+#include "render/shaders.hpp"
+
+#include <string>
+
+namespace strokeviz::render::shaders {
+
+// u_mode: 0 = active offset per arm, 1 = every offset (instance = offset
+// index), 2 = needle-target marker. Colour rule for the current stroke:
+// poses before u_pose done (orange), u_pose current (red, bigger), after
+// pending (pen colour); other strokes in their pen colour, done ones dimmed.
+const char* const kStrokeVs = R"(#version 330 core
+layout(location = 0) in vec3 a_pos;
+layout(location = 1) in int a_stroke;
+layout(location = 2) in int a_pose;
+layout(location = 3) in int a_arm;
+layout(location = 4) in vec3 a_rgb;
+uniform mat4 u_view_proj;
+uniform vec3 u_normal;
+uniform float u_offset[2];
+uniform float u_offset_min;
+uniform float u_offset_max;
+uniform int u_offset_num;
+uniform int u_mode;
+uniform int u_stroke;
+uniform int u_pose;
+uniform float u_point_size;
+out vec3 v_rgb;
+flat out int v_marker;
+const vec3 kDone = vec3(1.0, 0.55, 0.0);
+const vec3 kCurrent = vec3(1.0, 0.0, 0.0);
+void main() {
+  float off;
+  if (u_mode == 1) {
+    float t = u_offset_num > 1 ? float(gl_InstanceID) / float(u_offset_num - 1) : 0.0;
+    off = mix(u_offset_min, u_offset_max, t);
+  } else {
+    off = u_offset[a_arm];
+  }
+  gl_Position = u_view_proj * vec4(a_pos + off * u_normal, 1.0);
+  float size = u_point_size;
+  vec3 c = a_rgb;
+  if (a_stroke == u_stroke) {
+    if (a_pose < u_pose) c = kDone;
+    else if (a_pose == u_pose) { c = kCurrent; size *= 2.0; }
+  } else if (a_stroke < u_stroke) {
+    c *= 0.6;
+  }
+  v_marker = 0;
+  if (u_mode == 2) { c = kCurrent; size = max(3.0 * u_point_size, 9.0); v_marker = 1; }
+  gl_PointSize = size;
+  v_rgb = c;
+}
+)";
+
+// u_round: points are discs (lines and tiny points stay square).
+const char* const kStrokeFs = R"(#version 330 core
+in vec3 v_rgb;
+flat in int v_marker;
+uniform int u_round;
+out vec4 o_color;
+void main() {
+  vec3 c = v_rgb;
+  if (u_round != 0) {
+    vec2 p = gl_PointCoord * 2.0 - 1.0;
+    float r2 = dot(p, p);
+    if (r2 > 1.0) discard;
+    if (v_marker != 0 && r2 > 0.55) c = vec3(1.0);
+  }
+  o_color = vec4(c, 1.0);
+}
+)";
+
+const char* const kLitVs = R"(#version 330 core
+layout(location = 0) in vec3 a_pos;
+layout(location = 1) in vec3 a_normal;
+uniform mat4 u_view_proj;
+uniform mat4 u_model;
+uniform mat3 u_normal_view;  // view rotation * inverse-transpose(model 3x3)
+out vec3 v_normal;
+void main() {
+  gl_Position = u_view_proj * (u_model * vec4(a_pos, 1.0));
+  v_normal = u_normal_view * a_normal;
+}
+)";
+
+// Headlight along the view axis; two-sided so meshes with flipped winding still shade.
+const char* const kLitFs = R"(#version 330 core
+in vec3 v_normal;
+uniform vec4 u_color;
+out vec4 o_color;
+void main() {
+  float len = length(v_normal);
+  float lambert = len > 0.0 ? abs(v_normal.z) / len : 1.0;
+  o_color = vec4(u_color.rgb * (0.35 + 0.65 * lambert), u_color.a);
+}
+)";
+
+const char* const kFlatVs = R"(#version 330 core
+layout(location = 0) in vec3 a_pos;
+layout(location = 1) in vec4 a_color;
+uniform mat4 u_view_proj;
+out vec4 v_color;
+void main() {
+  gl_Position = u_view_proj * vec4(a_pos, 1.0);
+  v_color = a_color;
+}
+)";
+
+const char* const kFlatFs = R"(#version 330 core
+in vec4 v_color;
+out vec4 o_color;
+void main() { o_color = v_color; }
+)";
+
+namespace {
+
+std::string shader_log(GLuint s) {
+  GLint len = 0;
+  glGetShaderiv(s, GL_INFO_LOG_LENGTH, &len);
+  std::string log(static_cast<size_t>(len > 1 ? len : 1), '\0');
+  glGetShaderInfoLog(s, len, nullptr, log.data());
+  return log;
+}
+
+std::string program_log(GLuint p) {
+  GLint len = 0;
+  glGetProgramiv(p, GL_INFO_LOG_LENGTH, &len);
+  std::string log(static_cast<size_t>(len > 1 ? len : 1), '\0');
+  glGetProgramInfoLog(p, len, nullptr, log.data());
+  return log;
+}
+
+Expected<gl::Shader> compile(std::string_view name, GLenum type, const char* src) {
+  gl::Shader s(glCreateShader(type));
+  glShaderSource(s.get(), 1, &src, nullptr);
+  glCompileShader(s.get());
+  GLint ok = 0;
+  glGetShaderiv(s.get(), GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    const char* stage = type == GL_VERTEX_SHADER ? "vertex" : "fragment";
+    return Error{"", 0, "build_program(): " + std::string(name) + " " + stage +
+                            " shader: " + shader_log(s.get())};
+  }
+  return s;
+}
+
+}  // namespace
+
+Expected<gl::Program> build_program(std::string_view name, const char* vs, const char* fs) {
+  auto v = compile(name, GL_VERTEX_SHADER, vs);
+  if (!v) return v.error();
+  auto f = compile(name, GL_FRAGMENT_SHADER, fs);
+  if (!f) return f.error();
+  auto p = gl::Program::create();
+  glAttachShader(p.get(), v->get());
+  glAttachShader(p.get(), f->get());
+  glLinkProgram(p.get());
+  glDetachShader(p.get(), v->get());
+  glDetachShader(p.get(), f->get());
+  GLint ok = 0;
+  glGetProgramiv(p.get(), GL_LINK_STATUS, &ok);
+  if (!ok) return Error{"", 0, "build_program(): " + std::string(name) + " link: " + program_log(p.get())};
+  return p;
+}
+
+}  // namespace strokeviz::render::shaders

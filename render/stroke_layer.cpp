@@ -1,0 +1,176 @@
+// The strokes: every pose uploaded once at offset 0; offsets, progress colours and sizes are uniforms.
+#include "render/stroke_layer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+#include "app/scene/scene.hpp"
+#include "render/mesh_batch.hpp"
+#include "render/shaders.hpp"
+
+namespace strokeviz::render {
+
+namespace {
+
+struct StrokeVertex {
+  float pos[3];
+  std::int32_t stroke;
+  std::uint16_t pose;
+  std::uint8_t arm;
+  std::uint8_t pad;
+  std::uint8_t rgb[4];
+};
+static_assert(sizeof(StrokeVertex) == 24);
+
+std::array<std::uint8_t, 3> pen_rgb(const scene::Scene& s, const std::string& pen) {
+  for (const auto& p : s.pens) {
+    if (p.name != pen) continue;
+    std::array<std::uint8_t, 3> c{};
+    for (int i = 0; i < 3; ++i)
+      c[i] = static_cast<std::uint8_t>(std::lround(std::clamp(p.rgb[i], 0.f, 1.f) * 255.f));
+    return c;
+  }
+  return {160, 160, 160};  // unknown pen: grey
+}
+
+enum Mode { kActive = 0, kAllOffsets = 1, kMarker = 2 };
+
+}  // namespace
+
+Expected<bool> StrokeLayer::init() {
+  auto p = shaders::build_program("strokes", shaders::kStrokeVs, shaders::kStrokeFs);
+  if (!p) return p.error();
+  prog_ = std::move(*p);
+  const GLuint id = prog_.get();
+  u_.view_proj = glGetUniformLocation(id, "u_view_proj");
+  u_.normal = glGetUniformLocation(id, "u_normal");
+  u_.offset = glGetUniformLocation(id, "u_offset");
+  u_.offset_min = glGetUniformLocation(id, "u_offset_min");
+  u_.offset_max = glGetUniformLocation(id, "u_offset_max");
+  u_.offset_num = glGetUniformLocation(id, "u_offset_num");
+  u_.mode = glGetUniformLocation(id, "u_mode");
+  u_.stroke = glGetUniformLocation(id, "u_stroke");
+  u_.pose = glGetUniformLocation(id, "u_pose");
+  u_.point_size = glGetUniformLocation(id, "u_point_size");
+  u_.round = glGetUniformLocation(id, "u_round");
+  return true;
+}
+
+void StrokeLayer::upload(const scene::Scene& scene, RenderStats& stats) {
+  std::vector<StrokeVertex> verts;
+  strip_first_.clear();
+  strip_count_.clear();
+  first_.assign(scene.strokes.size(), {-1, -1});
+  count_.assign(scene.strokes.size(), {0, 0});
+  for (int arm = 0; arm < scene::kArmCount; ++arm) {
+    for (std::size_t s = 0; s < scene.strokes.size(); ++s) {
+      const scene::ArmStroke& as = scene.strokes[s].arm[static_cast<std::size_t>(arm)];
+      if (as.kind == scene::StrokeKind::Rest || as.poses.empty()) continue;
+      const auto rgb = pen_rgb(scene, as.pen);
+      const auto first = static_cast<GLint>(verts.size());
+      for (std::size_t p = 0; p < as.poses.size(); ++p) {
+        const Eigen::Vector3f x = as.poses[p].cast<float>();
+        verts.push_back(StrokeVertex{{x.x(), x.y(), x.z()}, static_cast<std::int32_t>(s),
+                                     static_cast<std::uint16_t>(std::min<std::size_t>(p, 0xffff)),
+                                     static_cast<std::uint8_t>(arm), 0, {rgb[0], rgb[1], rgb[2], 255}});
+      }
+      const auto n = static_cast<GLsizei>(as.poses.size());
+      first_[s][arm] = first;
+      count_[s][arm] = n;
+      strip_first_.push_back(first);
+      strip_count_.push_back(n);
+    }
+  }
+  vertex_count_ = static_cast<GLsizei>(verts.size());
+  stats.stroke_vertices = verts.size();
+  offset_values_.clear();
+  for (int k = 0; k < std::max(1, scene.offset_num); ++k)
+    offset_values_.push_back(static_cast<float>(scene.offset_value(k)));
+  normal_ = scene.skin_normal().cast<float>();
+
+  vao_ = gl::VertexArray::create();
+  vbo_ = gl::Buffer::create();
+  glBindVertexArray(vao_.get());
+  glBindBuffer(GL_ARRAY_BUFFER, vbo_.get());
+  buffer_data(GL_ARRAY_BUFFER, verts.size() * sizeof(StrokeVertex), verts.data(), stats);
+  const auto stride = static_cast<GLsizei>(sizeof(StrokeVertex));
+  auto at = [](std::size_t off) { return reinterpret_cast<const void*>(off); };
+  glEnableVertexAttribArray(0);
+  glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, stride, at(offsetof(StrokeVertex, pos)));
+  glEnableVertexAttribArray(1);
+  glVertexAttribIPointer(1, 1, GL_INT, stride, at(offsetof(StrokeVertex, stroke)));
+  glEnableVertexAttribArray(2);
+  glVertexAttribIPointer(2, 1, GL_UNSIGNED_SHORT, stride, at(offsetof(StrokeVertex, pose)));
+  glEnableVertexAttribArray(3);
+  glVertexAttribIPointer(3, 1, GL_UNSIGNED_BYTE, stride, at(offsetof(StrokeVertex, arm)));
+  glEnableVertexAttribArray(4);
+  glVertexAttribPointer(4, 3, GL_UNSIGNED_BYTE, GL_TRUE, stride, at(offsetof(StrokeVertex, rgb)));
+  glBindVertexArray(0);
+}
+
+void StrokeLayer::set_frame_uniforms(const FrameInput& in, const Eigen::Matrix4f& view_proj) const {
+  const int last = static_cast<int>(offset_values_.size()) - 1;
+  const float offs[2] = {offset_values_[static_cast<std::size_t>(std::clamp(in.offset_idx[0], 0, last))],
+                         offset_values_[static_cast<std::size_t>(std::clamp(in.offset_idx[1], 0, last))]};
+  glUniformMatrix4fv(u_.view_proj, 1, GL_FALSE, view_proj.data());
+  glUniform3fv(u_.normal, 1, normal_.data());
+  glUniform1fv(u_.offset, 2, offs);
+  glUniform1f(u_.offset_min, offset_values_.front());
+  glUniform1f(u_.offset_max, offset_values_.back());
+  glUniform1i(u_.offset_num, last + 1);
+  glUniform1i(u_.stroke, in.stroke_idx);
+  glUniform1i(u_.pose, in.pose_idx);
+}
+
+void StrokeLayer::draw(const FrameInput& in, const Eigen::Matrix4f& view_proj, RenderStats& stats) const {
+  if (vertex_count_ == 0) return;
+  glUseProgram(prog_.get());
+  set_frame_uniforms(in, view_proj);
+  glBindVertexArray(vao_.get());
+  const float ps = std::max(1.f, in.point_size);
+  if (in.show_all_offsets) {
+    const auto instances = static_cast<GLsizei>(offset_values_.size());
+    glUniform1i(u_.mode, kAllOffsets);
+    glUniform1i(u_.round, 0);
+    glUniform1f(u_.point_size, std::max(1.f, ps - 1.f));
+    glDrawArraysInstanced(GL_POINTS, 0, vertex_count_, instances);
+    ++stats.draw_calls;
+    stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_) * static_cast<std::uint64_t>(instances);
+  }
+  glUniform1i(u_.mode, kActive);
+  glUniform1f(u_.point_size, ps);
+  if (in.show_lines && !strip_first_.empty()) {
+    glUniform1i(u_.round, 0);
+    // Every arm-stroke is its own strip; one call draws them all.
+    glMultiDrawArrays(GL_LINE_STRIP, strip_first_.data(), strip_count_.data(),
+                      static_cast<GLsizei>(strip_first_.size()));
+    ++stats.draw_calls;
+    stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_);
+  }
+  if (in.show_active_points) {
+    glUniform1i(u_.round, ps >= 3.f ? 1 : 0);
+    glDrawArrays(GL_POINTS, 0, vertex_count_);
+    ++stats.draw_calls;
+    stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_);
+  }
+  draw_markers(in, stats);
+  glBindVertexArray(0);
+}
+
+void StrokeLayer::draw_markers(const FrameInput& in, RenderStats& stats) const {
+  if (in.stroke_idx < 0 || in.stroke_idx >= static_cast<int>(first_.size()) || in.pose_idx < 0) return;
+  const auto s = static_cast<std::size_t>(in.stroke_idx);
+  glUniform1i(u_.mode, kMarker);
+  glUniform1i(u_.round, 1);
+  glDisable(GL_DEPTH_TEST);  // the needle target stays visible through the arm
+  for (int arm = 0; arm < 2; ++arm) {
+    if (first_[s][arm] < 0 || in.pose_idx >= count_[s][arm]) continue;
+    glDrawArrays(GL_POINTS, first_[s][arm] + in.pose_idx, 1);
+    ++stats.draw_calls;
+    ++stats.vertices_drawn;
+  }
+  glEnable(GL_DEPTH_TEST);
+}
+
+}  // namespace strokeviz::render
