@@ -86,6 +86,28 @@ TEST(RobotIk, RealUrdfDesignSquareRoundTrip) {
   }
 }
 
+TEST(RobotIk, InkcapsReachedFromReady) {
+  const RobotModel m = tatbot(test::kOwnUrdf);
+  int solves = 0;
+  for (int arm = 0; arm < 2; ++arm) {
+    const ArmIk ik(m, arm);
+    const std::string side = arm ? "inkcap_right_" : "inkcap_left_";
+    for (const char* cap : {"large", "small_0", "small_1", "medium_0", "medium_1"}) {
+      const int link = m.link_index(side + cap);
+      ASSERT_GE(link, 0) << side << cap;
+      const Eigen::Vector3d rim = m.link_pose(link, test::ready_pose()).translation() + test::ee_offset(arm);
+      JointVector q = test::ready_pose();
+      for (double dz : {test::kHover.z(), 0.0, -0.005, -0.01}) {  // hover, then dip
+        const IkResult r = ik.solve(rim + Eigen::Vector3d(0, 0, dz), test::ee_rot(arm), q);
+        EXPECT_TRUE(r.reachable) << side << cap << " dz " << dz << ": " << r.position_error_m;
+        q = r.q;
+        ++solves;
+      }
+    }
+  }
+  EXPECT_EQ(solves, 40);
+}
+
 TEST(RobotIk, PositionOnlyTargets) {
   const RobotModel m = tatbot(test::kOwnUrdf);
   for (int arm = 0; arm < 2; ++arm) {
