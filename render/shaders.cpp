@@ -11,10 +11,7 @@ namespace strokeviz::render::shaders {
 // pending (pen colour); other strokes in their pen colour, done ones dimmed.
 const char* const kStrokeVs = R"(#version 330 core
 layout(location = 0) in vec3 a_pos;
-layout(location = 1) in int a_stroke;
-layout(location = 2) in int a_pose;
-layout(location = 3) in int a_arm;
-layout(location = 4) in vec3 a_rgb;
+layout(location = 1) in uvec2 a_ids;  // x: stroke; y: pose | arm << 16 | pen << 17
 uniform mat4 u_view_proj;
 uniform vec3 u_normal;
 uniform float u_offset[2];
@@ -25,47 +22,51 @@ uniform int u_mode;
 uniform int u_stroke;
 uniform int u_pose;
 uniform float u_point_size;
-out vec3 v_rgb;
-flat out int v_marker;
+uniform vec3 u_pen_rgb[64];  // set at upload; pen 255: unknown (grey)
+flat out vec4 v_rgba;  // a < 0.5: the needle-target marker
 const vec3 kDone = vec3(1.0, 0.55, 0.0);
 const vec3 kCurrent = vec3(1.0, 0.0, 0.0);
 void main() {
+  int stroke = int(a_ids.x);
+  int pose = int(a_ids.y & 0xffffu);
+  int arm = int((a_ids.y >> 16) & 1u);
+  int pen = int(a_ids.y >> 17);
   float off;
   if (u_mode == 1) {
     float t = u_offset_num > 1 ? float(gl_InstanceID) / float(u_offset_num - 1) : 0.0;
     off = mix(u_offset_min, u_offset_max, t);
   } else {
-    off = u_offset[a_arm];
+    off = u_offset[arm];
   }
   gl_Position = u_view_proj * vec4(a_pos + off * u_normal, 1.0);
   float size = u_point_size;
-  vec3 c = a_rgb;
-  if (a_stroke == u_stroke) {
-    if (a_pose < u_pose) c = kDone;
-    else if (a_pose == u_pose) { c = kCurrent; size *= 2.0; }
-  } else if (a_stroke < u_stroke) {
+  vec3 c = pen < 64 ? u_pen_rgb[pen] : vec3(0.63);
+  if (stroke == u_stroke) {
+    if (pose < u_pose) c = kDone;
+    else if (pose == u_pose) { c = kCurrent; size *= 2.0; }
+  } else if (stroke < u_stroke) {
     c *= 0.6;
   }
-  v_marker = 0;
-  if (u_mode == 2) { c = kCurrent; size = max(3.0 * u_point_size, 9.0); v_marker = 1; }
+  float a = 1.0;
+  if (u_mode == 2) { c = kCurrent; size = max(3.0 * u_point_size, 9.0); a = 0.0; }
   gl_PointSize = size;
-  v_rgb = c;
+  v_rgba = vec4(c, a);
 }
 )";
 
-// u_round: points are discs (lines and tiny points stay square).
+// u_round: points are discs (lines and tiny points stay square). Colours are
+// flat (one per vertex, no interpolation): cheaper per point on llvmpipe.
 const char* const kStrokeFs = R"(#version 330 core
-in vec3 v_rgb;
-flat in int v_marker;
+flat in vec4 v_rgba;
 uniform int u_round;
 out vec4 o_color;
 void main() {
-  vec3 c = v_rgb;
+  vec3 c = v_rgba.rgb;
   if (u_round != 0) {
     vec2 p = gl_PointCoord * 2.0 - 1.0;
     float r2 = dot(p, p);
     if (r2 > 1.0) discard;
-    if (v_marker != 0 && r2 > 0.55) c = vec3(1.0);
+    if (v_rgba.a < 0.5 && r2 > 0.55) c = vec3(1.0);
   }
   o_color = vec4(c, 1.0);
 }

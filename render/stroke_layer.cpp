@@ -13,25 +13,21 @@ namespace strokeviz::render {
 
 namespace {
 
+// 20 bytes, two attributes: few fetches per vertex keep the cloud cheap.
 struct StrokeVertex {
   float pos[3];
-  std::int32_t stroke;
-  std::uint16_t pose;
-  std::uint8_t arm;
-  std::uint8_t pad;
-  std::uint8_t rgb[4];
+  std::uint32_t stroke;
+  std::uint32_t pose_arm_pen;  // pose | arm << 16 | pen << 17
 };
-static_assert(sizeof(StrokeVertex) == 24);
+static_assert(sizeof(StrokeVertex) == 20);
 
-std::array<std::uint8_t, 3> pen_rgb(const scene::Scene& s, const std::string& pen) {
-  for (const auto& p : s.pens) {
-    if (p.name != pen) continue;
-    std::array<std::uint8_t, 3> c{};
-    for (int i = 0; i < 3; ++i)
-      c[i] = static_cast<std::uint8_t>(std::lround(std::clamp(p.rgb[i], 0.f, 1.f) * 255.f));
-    return c;
-  }
-  return {160, 160, 160};  // unknown pen: grey
+constexpr int kMaxPens = 64;         // u_pen_rgb size in the shader
+constexpr std::uint32_t kNoPen = 255;  // drawn grey
+
+std::uint32_t pen_index(const scene::Scene& s, const std::string& pen) {
+  for (std::size_t i = 0; i < s.pens.size() && i < kMaxPens; ++i)
+    if (s.pens[i].name == pen) return static_cast<std::uint32_t>(i);
+  return kNoPen;
 }
 
 enum Mode { kActive = 0, kAllOffsets = 1, kMarker = 2 };
@@ -54,6 +50,7 @@ Expected<bool> StrokeLayer::init() {
   u_.pose = glGetUniformLocation(id, "u_pose");
   u_.point_size = glGetUniformLocation(id, "u_point_size");
   u_.round = glGetUniformLocation(id, "u_round");
+  u_.pen_rgb = glGetUniformLocation(id, "u_pen_rgb");
   return true;
 }
 
@@ -67,13 +64,12 @@ void StrokeLayer::upload(const scene::Scene& scene, RenderStats& stats) {
     for (std::size_t s = 0; s < scene.strokes.size(); ++s) {
       const scene::ArmStroke& as = scene.strokes[s].arm[static_cast<std::size_t>(arm)];
       if (as.kind == scene::StrokeKind::Rest || as.poses.empty()) continue;
-      const auto rgb = pen_rgb(scene, as.pen);
+      const std::uint32_t tag = static_cast<std::uint32_t>(arm) << 16 | pen_index(scene, as.pen) << 17;
       const auto first = static_cast<GLint>(verts.size());
       for (std::size_t p = 0; p < as.poses.size(); ++p) {
         const Eigen::Vector3f x = as.poses[p].cast<float>();
-        verts.push_back(StrokeVertex{{x.x(), x.y(), x.z()}, static_cast<std::int32_t>(s),
-                                     static_cast<std::uint16_t>(std::min<std::size_t>(p, 0xffff)),
-                                     static_cast<std::uint8_t>(arm), 0, {rgb[0], rgb[1], rgb[2], 255}});
+        const auto pose = static_cast<std::uint32_t>(std::min<std::size_t>(p, 0xffff));
+        verts.push_back(StrokeVertex{{x.x(), x.y(), x.z()}, static_cast<std::uint32_t>(s), pose | tag});
       }
       const auto n = static_cast<GLsizei>(as.poses.size());
       first_[s][arm] = first;
@@ -99,14 +95,16 @@ void StrokeLayer::upload(const scene::Scene& scene, RenderStats& stats) {
   glEnableVertexAttribArray(0);
   glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, stride, at(offsetof(StrokeVertex, pos)));
   glEnableVertexAttribArray(1);
-  glVertexAttribIPointer(1, 1, GL_INT, stride, at(offsetof(StrokeVertex, stroke)));
-  glEnableVertexAttribArray(2);
-  glVertexAttribIPointer(2, 1, GL_UNSIGNED_SHORT, stride, at(offsetof(StrokeVertex, pose)));
-  glEnableVertexAttribArray(3);
-  glVertexAttribIPointer(3, 1, GL_UNSIGNED_BYTE, stride, at(offsetof(StrokeVertex, arm)));
-  glEnableVertexAttribArray(4);
-  glVertexAttribPointer(4, 3, GL_UNSIGNED_BYTE, GL_TRUE, stride, at(offsetof(StrokeVertex, rgb)));
+  glVertexAttribIPointer(1, 2, GL_UNSIGNED_INT, stride, at(offsetof(StrokeVertex, stroke)));
   glBindVertexArray(0);
+
+  // Pen colours are program state: set once here, not per frame.
+  std::vector<float> pen_rgb(3 * kMaxPens, 0.63f);
+  for (std::size_t i = 0; i < scene.pens.size() && i < kMaxPens; ++i)
+    for (std::size_t c = 0; c < 3; ++c) pen_rgb[3 * i + c] = std::clamp(scene.pens[i].rgb[c], 0.f, 1.f);
+  glUseProgram(prog_.get());
+  glUniform3fv(u_.pen_rgb, kMaxPens, pen_rgb.data());
+  glUseProgram(0);
 }
 
 void StrokeLayer::set_frame_uniforms(const FrameInput& in, const Eigen::Matrix4f& view_proj) const {

@@ -27,7 +27,8 @@ class StrokeLayer {
  private:
   struct Uniforms {
     GLint view_proj = -1, normal = -1, offset = -1, offset_min = -1, offset_max = -1,
-          offset_num = -1, mode = -1, stroke = -1, pose = -1, point_size = -1, round = -1;
+          offset_num = -1, mode = -1, stroke = -1, pose = -1, point_size = -1, round = -1,
+          pen_rgb = -1;
   };
   void set_frame_uniforms(const FrameInput& in, const Eigen::Matrix4f& view_proj) const;
   void draw_markers(const FrameInput& in, RenderStats& stats) const;
