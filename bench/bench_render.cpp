@@ -213,10 +213,13 @@ std::vector<Robot> load_robots() {
     if (auto ok = r.model.set_arms({"left/tattoo_needle", "right/tattoo_needle"}); !ok)
       std::printf("  (%s: %s; drawn at joint zero)\n", label, ok.error().str().c_str());
     r.model.forward_kinematics(ready, r.link_world);
-    std::size_t tris = 0;
-    for (const auto& mesh : r.model.meshes()) tris += mesh.indices.size() / 3;
-    std::printf("  robot %-24s %zu links, %zu meshes, %zu mesh triangles\n", label, r.model.links().size(),
-                r.model.meshes().size(), tris);
+    std::size_t tris = 0, verts = 0;
+    for (const auto& mesh : r.model.meshes()) {
+      tris += mesh.indices.size() / 3;
+      verts += mesh.positions.size() / 3;
+    }
+    std::printf("  robot %-24s %zu links, %zu meshes, %zu triangles, %zu vertices\n", label,
+                r.model.links().size(), r.model.meshes().size(), tris, verts);
     out.push_back(std::move(r));
   }
   return out;

@@ -35,6 +35,24 @@ GLFWwindow* open_window(const WindowOptions& o, int samples) {
   return glfwCreateWindow(o.width, o.height, o.title.c_str(), nullptr, nullptr);
 }
 
+bool is_software_renderer() {
+  const auto* r = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  const std::string s = r ? r : "";
+  return s.find("llvmpipe") != std::string::npos || s.find("softpipe") != std::string::npos ||
+         s.find("swrast") != std::string::npos;
+}
+
+// Makes w current and loads GL; an error message, or empty.
+std::string make_current(GLFWwindow* w) {
+  glfwMakeContextCurrent(w);
+  const int version = gladLoadGL(glfwGetProcAddress);
+  if (version == 0) return "gladLoadGL() could not load OpenGL";
+  if (GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 33)
+    return "OpenGL 3.3 needed, the context has " + std::to_string(GLAD_VERSION_MAJOR(version)) + "." +
+           std::to_string(GLAD_VERSION_MINOR(version));
+  return {};
+}
+
 }  // namespace
 
 Expected<GlWindow> GlWindow::create(const WindowOptions& options) {
@@ -53,12 +71,19 @@ Expected<GlWindow> GlWindow::create(const WindowOptions& options) {
                       std::to_string(options.height) + " window with an OpenGL 3.3 core context");
   GlWindow win;
   win.window_ = w;
-  glfwMakeContextCurrent(w);
-  const int version = gladLoadGL(glfwGetProcAddress);
-  if (version == 0) return fail("gladLoadGL() could not load OpenGL");
-  if (GLAD_VERSION_MAJOR(version) * 10 + GLAD_VERSION_MINOR(version) < 33)
-    return fail("OpenGL 3.3 needed, the context has " + std::to_string(GLAD_VERSION_MAJOR(version)) +
-                "." + std::to_string(GLAD_VERSION_MINOR(version)));
+  if (auto err = make_current(w); !err.empty()) return fail(err);
+  const int sw = options.samples_software;
+  if (sw >= 0 && options.samples > sw && is_software_renderer()) {
+    // Reopen with fewer samples; keep the first window if that fails.
+    if (GLFWwindow* w2 = open_window(options, sw)) {
+      glfwMakeContextCurrent(nullptr);
+      glfwDestroyWindow(w);
+      win.window_ = w2;
+      if (auto err = make_current(w2); !err.empty()) return fail(err);
+    } else {
+      glfwMakeContextCurrent(w);
+    }
+  }
   glfwSwapInterval(options.vsync ? 1 : 0);
   return win;
 }

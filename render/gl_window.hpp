@@ -16,6 +16,10 @@ struct WindowOptions {
   bool visible = true;
   bool vsync = true;
   int samples = 4;  // MSAA; 0 for none
+  // MSAA samples when the context turns out to be a software rasterizer
+  // (Mesa llvmpipe/softpipe/swrast): 4x multisampling costs about 2.5x frame
+  // time there. -1 keeps `samples`.
+  int samples_software = 0;
 };
 
 // Which thread: create, use and destroy on the render thread (GLFW's main thread).

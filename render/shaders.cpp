@@ -5,8 +5,9 @@
 
 namespace strokeviz::render::shaders {
 
-// u_mode: 0 = active offset per arm, 1 = every offset (instance = offset
-// index), 2 = needle-target marker. Colour rule for the current stroke:
+// Built twice: plain (u_mode 0 = active offset per arm, 2 = needle-target
+// marker) and with CLOUD defined (every offset, instance = offset index, no
+// marker, square points) so the big instanced cloud runs the leanest shader. Colour rule for the current stroke:
 // poses before u_pose done (orange), u_pose current (red, bigger), after
 // pending (pen colour); other strokes in their pen colour, done ones dimmed.
 const char* const kStrokeVs = R"(#version 330 core
@@ -31,13 +32,12 @@ void main() {
   int pose = int(a_ids.y & 0xffffu);
   int arm = int((a_ids.y >> 16) & 1u);
   int pen = int(a_ids.y >> 17);
-  float off;
-  if (u_mode == 1) {
-    float t = u_offset_num > 1 ? float(gl_InstanceID) / float(u_offset_num - 1) : 0.0;
-    off = mix(u_offset_min, u_offset_max, t);
-  } else {
-    off = u_offset[arm];
-  }
+#ifdef CLOUD
+  float t = u_offset_num > 1 ? float(gl_InstanceID) / float(u_offset_num - 1) : 0.0;
+  float off = mix(u_offset_min, u_offset_max, t);
+#else
+  float off = u_offset[arm];
+#endif
   gl_Position = u_view_proj * vec4(a_pos + off * u_normal, 1.0);
   float size = u_point_size;
   vec3 c = pen < 64 ? u_pen_rgb[pen] : vec3(0.63);
@@ -48,7 +48,9 @@ void main() {
     c *= 0.6;
   }
   float a = 1.0;
+#ifndef CLOUD
   if (u_mode == 2) { c = kCurrent; size = max(3.0 * u_point_size, 9.0); a = 0.0; }
+#endif
   gl_PointSize = size;
   v_rgba = vec4(c, a);
 }
@@ -62,12 +64,14 @@ uniform int u_round;
 out vec4 o_color;
 void main() {
   vec3 c = v_rgba.rgb;
+#ifndef CLOUD
   if (u_round != 0) {
     vec2 p = gl_PointCoord * 2.0 - 1.0;
     float r2 = dot(p, p);
     if (r2 > 1.0) discard;
     if (v_rgba.a < 0.5 && r2 > 0.55) c = vec3(1.0);
   }
+#endif
   o_color = vec4(c, 1.0);
 }
 )";
@@ -132,9 +136,14 @@ std::string program_log(GLuint p) {
   return log;
 }
 
-Expected<gl::Shader> compile(std::string_view name, GLenum type, const char* src) {
+// `defines` go right after the #version line (the first line of src).
+Expected<gl::Shader> compile(std::string_view name, GLenum type, const char* src, std::string_view defines) {
+  const std::string text(src);
+  const auto eol = text.find('\n') + 1;
+  const std::string full = text.substr(0, eol) + std::string(defines) + text.substr(eol);
+  const char* c = full.c_str();
   gl::Shader s(glCreateShader(type));
-  glShaderSource(s.get(), 1, &src, nullptr);
+  glShaderSource(s.get(), 1, &c, nullptr);
   glCompileShader(s.get());
   GLint ok = 0;
   glGetShaderiv(s.get(), GL_COMPILE_STATUS, &ok);
@@ -148,10 +157,11 @@ Expected<gl::Shader> compile(std::string_view name, GLenum type, const char* src
 
 }  // namespace
 
-Expected<gl::Program> build_program(std::string_view name, const char* vs, const char* fs) {
-  auto v = compile(name, GL_VERTEX_SHADER, vs);
+Expected<gl::Program> build_program(std::string_view name, const char* vs, const char* fs,
+                                    std::string_view defines) {
+  auto v = compile(name, GL_VERTEX_SHADER, vs, defines);
   if (!v) return v.error();
-  auto f = compile(name, GL_FRAGMENT_SHADER, fs);
+  auto f = compile(name, GL_FRAGMENT_SHADER, fs, defines);
   if (!f) return f.error();
   auto p = gl::Program::create();
   glAttachShader(p.get(), v->get());

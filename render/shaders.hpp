@@ -18,7 +18,9 @@ extern const char* const kLitFs;
 extern const char* const kFlatVs;
 extern const char* const kFlatFs;
 
-// Compiles and links; the error names the program and carries the GL info log.
-Expected<gl::Program> build_program(std::string_view name, const char* vs, const char* fs);
+// Compiles and links; `defines` ("#define X\n" lines) are inserted after
+// #version. The error names the program and carries the GL info log.
+Expected<gl::Program> build_program(std::string_view name, const char* vs, const char* fs,
+                                    std::string_view defines = {});
 
 }  // namespace strokeviz::render::shaders

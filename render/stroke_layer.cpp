@@ -30,27 +30,37 @@ std::uint32_t pen_index(const scene::Scene& s, const std::string& pen) {
   return kNoPen;
 }
 
-enum Mode { kActive = 0, kAllOffsets = 1, kMarker = 2 };
+enum Mode { kActive = 0, kMarker = 2 };  // u_mode of the main variant
 
 }  // namespace
 
-Expected<bool> StrokeLayer::init() {
-  auto p = shaders::build_program("strokes", shaders::kStrokeVs, shaders::kStrokeFs);
+Expected<StrokeLayer::Variant> StrokeLayer::build(const char* name, const char* defines) {
+  auto p = shaders::build_program(name, shaders::kStrokeVs, shaders::kStrokeFs, defines);
   if (!p) return p.error();
-  prog_ = std::move(*p);
-  const GLuint id = prog_.get();
-  u_.view_proj = glGetUniformLocation(id, "u_view_proj");
-  u_.normal = glGetUniformLocation(id, "u_normal");
-  u_.offset = glGetUniformLocation(id, "u_offset");
-  u_.offset_min = glGetUniformLocation(id, "u_offset_min");
-  u_.offset_max = glGetUniformLocation(id, "u_offset_max");
-  u_.offset_num = glGetUniformLocation(id, "u_offset_num");
-  u_.mode = glGetUniformLocation(id, "u_mode");
-  u_.stroke = glGetUniformLocation(id, "u_stroke");
-  u_.pose = glGetUniformLocation(id, "u_pose");
-  u_.point_size = glGetUniformLocation(id, "u_point_size");
-  u_.round = glGetUniformLocation(id, "u_round");
-  u_.pen_rgb = glGetUniformLocation(id, "u_pen_rgb");
+  Variant v{std::move(*p), {}};
+  const GLuint id = v.prog.get();
+  v.u.view_proj = glGetUniformLocation(id, "u_view_proj");
+  v.u.normal = glGetUniformLocation(id, "u_normal");
+  v.u.offset = glGetUniformLocation(id, "u_offset");
+  v.u.offset_min = glGetUniformLocation(id, "u_offset_min");
+  v.u.offset_max = glGetUniformLocation(id, "u_offset_max");
+  v.u.offset_num = glGetUniformLocation(id, "u_offset_num");
+  v.u.mode = glGetUniformLocation(id, "u_mode");
+  v.u.stroke = glGetUniformLocation(id, "u_stroke");
+  v.u.pose = glGetUniformLocation(id, "u_pose");
+  v.u.point_size = glGetUniformLocation(id, "u_point_size");
+  v.u.round = glGetUniformLocation(id, "u_round");
+  v.u.pen_rgb = glGetUniformLocation(id, "u_pen_rgb");
+  return v;
+}
+
+Expected<bool> StrokeLayer::init() {
+  auto m = build("strokes", "");
+  if (!m) return m.error();
+  auto c = build("stroke cloud", "#define CLOUD 1\n");
+  if (!c) return c.error();
+  main_ = std::move(*m);
+  cloud_ = std::move(*c);
   return true;
 }
 
@@ -102,44 +112,47 @@ void StrokeLayer::upload(const scene::Scene& scene, RenderStats& stats) {
   std::vector<float> pen_rgb(3 * kMaxPens, 0.63f);
   for (std::size_t i = 0; i < scene.pens.size() && i < kMaxPens; ++i)
     for (std::size_t c = 0; c < 3; ++c) pen_rgb[3 * i + c] = std::clamp(scene.pens[i].rgb[c], 0.f, 1.f);
-  glUseProgram(prog_.get());
-  glUniform3fv(u_.pen_rgb, kMaxPens, pen_rgb.data());
+  for (const Variant* v : {&main_, &cloud_}) {
+    glUseProgram(v->prog.get());
+    glUniform3fv(v->u.pen_rgb, kMaxPens, pen_rgb.data());
+  }
   glUseProgram(0);
 }
 
-void StrokeLayer::set_frame_uniforms(const FrameInput& in, const Eigen::Matrix4f& view_proj) const {
+void StrokeLayer::set_frame_uniforms(const Variant& v, const FrameInput& in, const Eigen::Matrix4f& view_proj) const {
+  const Uniforms& u = v.u;
+  glUseProgram(v.prog.get());
   const int last = static_cast<int>(offset_values_.size()) - 1;
   const float offs[2] = {offset_values_[static_cast<std::size_t>(std::clamp(in.offset_idx[0], 0, last))],
                          offset_values_[static_cast<std::size_t>(std::clamp(in.offset_idx[1], 0, last))]};
-  glUniformMatrix4fv(u_.view_proj, 1, GL_FALSE, view_proj.data());
-  glUniform3fv(u_.normal, 1, normal_.data());
-  glUniform1fv(u_.offset, 2, offs);
-  glUniform1f(u_.offset_min, offset_values_.front());
-  glUniform1f(u_.offset_max, offset_values_.back());
-  glUniform1i(u_.offset_num, last + 1);
-  glUniform1i(u_.stroke, in.stroke_idx);
-  glUniform1i(u_.pose, in.pose_idx);
+  glUniformMatrix4fv(u.view_proj, 1, GL_FALSE, view_proj.data());
+  glUniform3fv(u.normal, 1, normal_.data());
+  glUniform1fv(u.offset, 2, offs);
+  glUniform1f(u.offset_min, offset_values_.front());
+  glUniform1f(u.offset_max, offset_values_.back());
+  glUniform1i(u.offset_num, last + 1);
+  glUniform1i(u.stroke, in.stroke_idx);
+  glUniform1i(u.pose, in.pose_idx);
 }
 
 void StrokeLayer::draw(const FrameInput& in, const Eigen::Matrix4f& view_proj, RenderStats& stats) const {
   if (vertex_count_ == 0) return;
-  glUseProgram(prog_.get());
-  set_frame_uniforms(in, view_proj);
   glBindVertexArray(vao_.get());
   const float ps = std::max(1.f, in.point_size);
   if (in.show_all_offsets) {
     const auto instances = static_cast<GLsizei>(offset_values_.size());
-    glUniform1i(u_.mode, kAllOffsets);
-    glUniform1i(u_.round, 0);
-    glUniform1f(u_.point_size, std::max(1.f, ps - 1.f));
+    set_frame_uniforms(cloud_, in, view_proj);
+    glUniform1f(cloud_.u.point_size, std::max(1.f, ps - 1.f));
     glDrawArraysInstanced(GL_POINTS, 0, vertex_count_, instances);
     ++stats.draw_calls;
     stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_) * static_cast<std::uint64_t>(instances);
   }
-  glUniform1i(u_.mode, kActive);
-  glUniform1f(u_.point_size, ps);
+  set_frame_uniforms(main_, in, view_proj);
+  const Uniforms& u = main_.u;
+  glUniform1i(u.mode, kActive);
+  glUniform1f(u.point_size, ps);
   if (in.show_lines && !strip_first_.empty()) {
-    glUniform1i(u_.round, 0);
+    glUniform1i(u.round, 0);
     // Every arm-stroke is its own strip; one call draws them all.
     glMultiDrawArrays(GL_LINE_STRIP, strip_first_.data(), strip_count_.data(),
                       static_cast<GLsizei>(strip_first_.size()));
@@ -147,7 +160,7 @@ void StrokeLayer::draw(const FrameInput& in, const Eigen::Matrix4f& view_proj, R
     stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_);
   }
   if (in.show_active_points) {
-    glUniform1i(u_.round, ps >= 3.f ? 1 : 0);
+    glUniform1i(u.round, ps >= 3.f ? 1 : 0);
     glDrawArrays(GL_POINTS, 0, vertex_count_);
     ++stats.draw_calls;
     stats.vertices_drawn += static_cast<std::uint64_t>(vertex_count_);
@@ -159,8 +172,9 @@ void StrokeLayer::draw(const FrameInput& in, const Eigen::Matrix4f& view_proj, R
 void StrokeLayer::draw_markers(const FrameInput& in, RenderStats& stats) const {
   if (in.stroke_idx < 0 || in.stroke_idx >= static_cast<int>(first_.size()) || in.pose_idx < 0) return;
   const auto s = static_cast<std::size_t>(in.stroke_idx);
-  glUniform1i(u_.mode, kMarker);
-  glUniform1i(u_.round, 1);
+  const Uniforms& u = main_.u;
+  glUniform1i(u.mode, kMarker);
+  glUniform1i(u.round, 1);
   glDisable(GL_DEPTH_TEST);  // the needle target stays visible through the arm
   for (int arm = 0; arm < 2; ++arm) {
     if (first_[s][arm] < 0 || in.pose_idx >= count_[s][arm]) continue;

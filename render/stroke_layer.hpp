@@ -30,11 +30,16 @@ class StrokeLayer {
           offset_num = -1, mode = -1, stroke = -1, pose = -1, point_size = -1, round = -1,
           pen_rgb = -1;
   };
-  void set_frame_uniforms(const FrameInput& in, const Eigen::Matrix4f& view_proj) const;
+  struct Variant {
+    gl::Program prog;
+    Uniforms u;
+  };
+  static Expected<Variant> build(const char* name, const char* defines);
+  void set_frame_uniforms(const Variant& v, const FrameInput& in, const Eigen::Matrix4f& view_proj) const;
   void draw_markers(const FrameInput& in, RenderStats& stats) const;
 
-  gl::Program prog_;
-  Uniforms u_;
+  Variant main_;   // active offset lines/points and the marker
+  Variant cloud_;  // every offset, instanced
   gl::VertexArray vao_;
   gl::Buffer vbo_;
   GLsizei vertex_count_ = 0;
