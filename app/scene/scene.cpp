@@ -41,7 +41,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -372,17 +372,38 @@ struct PenFile {
   std::filesystem::path path;
 };
 
+bool is_word(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// Python's re.match(r".*_pen(\d+)_(\w+)\.gcode$", name): the greedy `.*`
+// takes the last "_pen<digits>_<word>.gcode" split that fits.
+std::optional<PenFile> match_pen_file(const std::string& name) {
+  const std::string_view ext = ".gcode";
+  if (name.size() < ext.size() || name.compare(name.size() - ext.size(), ext.size(), ext) != 0) return std::nullopt;
+  const std::string_view stem = std::string_view(name).substr(0, name.size() - ext.size());
+  for (size_t at = stem.rfind("_pen"); at != std::string_view::npos; at = at == 0 ? std::string_view::npos : stem.rfind("_pen", at - 1)) {
+    size_t j = at + 4;
+    while (j < stem.size() && std::isdigit(static_cast<unsigned char>(stem[j]))) ++j;
+    if (j == at + 4 || j >= stem.size() || stem[j] != '_' || !is_word(stem.substr(j + 1))) continue;
+    const std::string digits(stem.substr(at + 4, std::min<size_t>(j - at - 4, 9)));
+    return PenFile{std::stoi(digits), std::string(stem.substr(j + 1)), {}};
+  }
+  return std::nullopt;
+}
+
 Expected<std::vector<PenFile>> find_pen_files(const Scene& s) {
-  static const std::regex kPenFile(R"(.*_pen(\d+)_(\w+)\.gcode$)");
   std::vector<PenFile> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(s.dir, ec)) {
     const std::string fname = e.path().filename().string();
     if (e.path().extension() != ".gcode") continue;
-    std::smatch m;
-    if (!std::regex_match(fname, m, kPenFile))
-      return Error{e.path().string(), 0, "G-code file name is not <design>_pen<k>_<pen>.gcode"};
-    files.push_back(PenFile{std::stoi(m[1].str().substr(0, 9)), m[2].str(), e.path()});
+    auto match = match_pen_file(fname);
+    if (!match) return Error{e.path().string(), 0, "G-code file name is not <design>_pen<k>_<pen>.gcode"};
+    match->path = e.path();
+    files.push_back(*match);
   }
   if (ec) return Error{s.dir.string(), 0, "cannot list scene folder: " + ec.message()};
   std::sort(files.begin(), files.end(),

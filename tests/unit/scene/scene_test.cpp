@@ -306,7 +306,8 @@ TEST(SceneLoad, FieldsPensAndWarnings) {
 TEST(SceneLoad, PenOnNeitherArmWarnsAndIsIgnored) {
   TempDir tmp;
   write_mini_scene(tmp.path());
-  testing::write_text(tmp.path() / "mini_pen3_snow_white.gcode", "G0 X0 Y0\nG1 X1 Y1\n");
+  // greedy like the robot's regex: the last "_pen<k>_" split that fits
+  testing::write_text(tmp.path() / "mini_penx_pen3_snow_white.gcode", "G0 X0 Y0\nG1 X1 Y1\n");
   const Scene s = load_ok(tmp.path());
   EXPECT_EQ(s.strokes.size(), 5u);
   EXPECT_EQ(s.find_pen("snow_white"), nullptr);
