@@ -310,15 +310,19 @@ int main(int argc, char** argv) {
       row(("(2') all 32 offsets + " + rb.label).c_str(), t2, r.stats().vertices_drawn);
       in.show_all_offsets = false;
     }
-    // Screenshot of the default view with the first robot (the real one when present).
-    if (!robots.empty()) {
-      r.upload_robot(robots.front().model);
-      in = view_of(logo, &robots.front().link_world);
+    // Screenshots of the default view, one per robot (the first: the path given).
+    for (std::size_t i = 0; i < std::max<std::size_t>(robots.size(), 1); ++i) {
+      if (i < robots.size()) {
+        r.upload_robot(robots[i].model);
+        in = view_of(logo, &robots[i].link_world);
+      }
+      r.draw(in);
+      const auto rgb = render::read_framebuffer_rgb(kW, kH);
+      fs::path out = png;
+      if (i > 0) out = out.replace_extension("").string() + "_robot" + std::to_string(i) + ".png";
+      if (auto ok = render::write_png(out.string(), kW, kH, rgb); ok) std::printf("  screenshot: %s\n", out.c_str());
+      else std::printf("  screenshot failed: %s\n", ok.error().str().c_str());
     }
-    r.draw(in);
-    const auto rgb = render::read_framebuffer_rgb(kW, kH);
-    if (auto ok = render::write_png(png, kW, kH, rgb); ok) std::printf("  screenshot: %s\n", png.c_str());
-    else std::printf("  screenshot failed: %s\n", ok.error().str().c_str());
   }
   cloud_vs_bare("tatbotlogo", logo);
   cloud_vs_bare("synthetic 212 strokes x 108 poses x 2 arms", synth_scene(212, 108, 32));
