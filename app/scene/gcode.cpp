@@ -153,7 +153,8 @@ std::optional<Error> GcodeParser::line(std::string_view raw, int line_no) {
   if (cmd == "G1" || cmd == "G01") return motion(tokens, true);
   if (cmd == "G20") return error("G20 (inches) is not supported: use millimetres (G21)");
   if (cmd == "G91") return error("G91 (relative coordinates) is not supported: use G90");
-  if (cmd == "G21" || cmd == "G90" || is_mcode(cmd)) {
+  if (cmd == "G21" || cmd == "G90") return std::nullopt;  // the modes assumed anyway: mm, absolute
+  if (is_mcode(cmd)) {
     warn("ignored command '" + cmd + "'");
     return std::nullopt;
   }
