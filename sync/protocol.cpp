@@ -79,6 +79,7 @@ class Collector {
   explicit Collector(std::span<const FieldSpec> spec) : spec_(spec) {}
 
   const Slot& slot(std::size_t f) const { return slots_[f]; }
+  Slot& slot(std::size_t f) { return slots_[f]; }
   const std::string& error() const { return error_; }
 
   // --- nlohmann SAX interface ---
@@ -274,7 +275,7 @@ bool collect(std::string_view payload, Collector& c, std::string& error) {
 
 class Reader {
  public:
-  Reader(std::string_view where, std::span<const FieldSpec> spec, const Collector& c)
+  Reader(std::string_view where, std::span<const FieldSpec> spec, Collector& c)
       : where_(where), spec_(spec), c_(c) {}
 
   bool failed() const { return failed_; }
@@ -288,16 +289,17 @@ class Reader {
 
   bool present(std::size_t f) const { return c_.slot(f).kind != Kind::Absent; }
 
+  // Strings are moved out of the collector: read each field once.
   std::string str(std::size_t f) {
-    const Slot& s = c_.slot(f);
+    Slot& s = c_.slot(f);
     if (s.kind != Kind::String) return mismatch(f, "string", s.kind), std::string();
-    return s.s;
+    return std::move(s.s);
   }
   std::optional<std::string> opt_str(std::size_t f) {
-    const Slot& s = c_.slot(f);
+    Slot& s = c_.slot(f);
     if (s.kind == Kind::Null) return std::nullopt;
     if (s.kind != Kind::String) return mismatch(f, "string or null", s.kind), std::nullopt;
-    return s.s;
+    return std::move(s.s);
   }
   std::int64_t integer(std::size_t f) {
     const Slot& s = c_.slot(f);
@@ -372,7 +374,7 @@ class Reader {
 
   std::string_view where_;
   std::span<const FieldSpec> spec_;
-  const Collector& c_;
+  Collector& c_;
   bool failed_ = false;
   std::string message_;
 };
