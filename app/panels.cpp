@@ -50,10 +50,10 @@ void draw_strokes(ViewerState& state) {
     const auto arm = static_cast<scene::Arm>(a);
     int off = state.offset_idx(arm);
     char label[32];
+    char value[32];
     std::snprintf(label, sizeof label, "%s offset", a == 0 ? "left" : "right");
-    if (ImGui::SliderInt(label, &off, 0, sc.offset_num - 1)) state.set_offset(arm, off);
-    ImGui::SameLine();
-    ImGui::TextDisabled("%+.1f mm", sc.offset_value(state.offset_idx(arm)) * 1000.0);
+    std::snprintf(value, sizeof value, "%%d  (%+.1f mm)", sc.offset_value(off) * 1000.0);
+    if (ImGui::SliderInt(label, &off, 0, sc.offset_num - 1, value)) state.set_offset(arm, off);
   }
   for (int a = 0; a < scene::kArmCount; ++a) {
     const scene::ArmStroke& as = state.arm_stroke(static_cast<scene::Arm>(a));
@@ -118,6 +118,7 @@ void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, floa
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
   if (ImGui::Begin("strokeviz", nullptr, flags)) {
+    ImGui::PushItemWidth(-120.0f);  // room for the labels right of the widgets
     const scene::Scene& sc = state.scene();
     ImGui::Text("scene %s: %d strokes x %d poses", sc.name.c_str(), state.stroke_count(), sc.stroke_length);
     if (!sc.warnings.empty())
@@ -127,6 +128,7 @@ void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, floa
     if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
     if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in);
     if (ImGui::CollapsingHeader("View")) draw_view(ui);
+    ImGui::PopItemWidth();
   }
   ImGui::End();
 }

@@ -135,6 +135,7 @@ Expected<bool> Viewer::open() {
   auto w = render::GlWindow::create(wo);
   if (!w) return w.error();
   window_ = std::move(*w);
+  if (opt_.print_timing) spdlog::info("window open after {:.1f} ms", ms_since(start_));
   signals_.set_wake([] { glfwPostEmptyEvent(); });
 
   IMGUI_CHECKVERSION();
@@ -148,6 +149,7 @@ Expected<bool> Viewer::open() {
   if (auto r = renderer_.init(); !r) return r.error();
   renderer_.upload_scene(in_.scene);
   renderer_.upload_robot(in_.model);
+  if (opt_.print_timing) spdlog::info("ImGui ready, geometry uploaded after {:.1f} ms", ms_since(start_));
   ui_.gl_info = window_.gl_description();
   ui_.robot_note = in_.robot_note;
   spdlog::info("OpenGL: {}", ui_.gl_info);
@@ -168,13 +170,15 @@ void Viewer::apply_start_options() {
 }
 
 void Viewer::home_camera() {
-  // Look at the middle between the robot's base and the skin, from the front right.
+  // The operator's view: from behind and above the robot, looking over both
+  // arms at the skin, which sits in the middle of the view.
   const Eigen::Vector3d design = in_.scene.design_pose.translation();
-  const Eigen::Vector3f target(static_cast<float>(design.x() * 0.55), 0.0f,
-                               static_cast<float>(std::max(0.1, design.z())));
-  camera_.set_home(target, 1.05f, 0.75f, 0.55f);
+  const Eigen::Vector3f target(static_cast<float>(design.x() * 0.8), static_cast<float>(design.y()),
+                               static_cast<float>(design.z()));
+  camera_.set_home(target, 0.85f, 3.14159f + 0.3f, 0.75f);
   camera_.reset();
 }
+
 
 int Viewer::run() {
   if (auto r = open(); !r) {

@@ -1,6 +1,8 @@
 // A GLFW window with an OpenGL 3.3 core context and the glad loader, as a move-only RAII type.
 #include "render/gl_window.hpp"
 
+#include <algorithm>
+
 #include <utility>
 
 #include <glad/gl.h>
@@ -62,8 +64,13 @@ Expected<GlWindow> GlWindow::create(const WindowOptions& options) {
     if (!glfwInit()) return fail("cannot initialise GLFW");
     g_glfw_initialised = true;
   }
-  GLFWwindow* w = open_window(options, options.samples);
-  if (!w && options.samples > 0) {  // no multisampled visual: try without MSAA
+  // Software GL (Mesa llvmpipe) pays ~2.5x per frame for MSAA, and a window
+  // opened twice costs start-up time, so open with the software sample count
+  // first and reopen with MSAA only on a hardware renderer (fast to open).
+  const int sw = options.samples_software;
+  const int first_samples = sw >= 0 ? std::min(sw, options.samples) : options.samples;
+  GLFWwindow* w = open_window(options, first_samples);
+  if (!w && first_samples > 0) {  // no multisampled visual: try without MSAA
     g_last_error.clear();
     w = open_window(options, 0);
   }
@@ -72,15 +79,15 @@ Expected<GlWindow> GlWindow::create(const WindowOptions& options) {
   GlWindow win;
   win.window_ = w;
   if (auto err = make_current(w); !err.empty()) return fail(err);
-  const int sw = options.samples_software;
-  if (sw >= 0 && options.samples > sw && is_software_renderer()) {
-    // Reopen with fewer samples; keep the first window if that fails.
-    if (GLFWwindow* w2 = open_window(options, sw)) {
+  if (options.samples > first_samples && !is_software_renderer()) {
+    // Reopen with MSAA; keep the first window if that fails.
+    if (GLFWwindow* w2 = open_window(options, options.samples)) {
       glfwMakeContextCurrent(nullptr);
       glfwDestroyWindow(w);
       win.window_ = w2;
       if (auto err = make_current(w2); !err.empty()) return fail(err);
     } else {
+      g_last_error.clear();
       glfwMakeContextCurrent(w);
     }
   }
