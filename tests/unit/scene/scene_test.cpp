@@ -298,8 +298,9 @@ TEST(SceneLoad, FieldsPensAndWarnings) {
   EXPECT_NEAR(s.ee_rot[1].norm(), 1.0, 1e-15);
   EXPECT_EQ(s.sleep_pose[1][0], -1.0);
   EXPECT_EQ(s.ee_links[0], "left/tattoo_needle");
-  ASSERT_EQ(s.warnings.size(), 2u);  // G21 and G90 in mini_pen0_true_blue.gcode
-  EXPECT_EQ(s.warnings[0].line, 1);
+  ASSERT_EQ(s.warnings.size(), 2u);  // M3 and M5 in mini_pen0_true_blue.gcode (G21/G90 are silent)
+  EXPECT_EQ(s.warnings[0].line, 2);
+  EXPECT_EQ(s.warnings[1].line, 4);
   EXPECT_EQ(std::filesystem::path(s.warnings[1].file).filename(), "mini_pen0_true_blue.gcode");
 }
 

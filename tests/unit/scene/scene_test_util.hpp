@@ -87,7 +87,7 @@ inline nlohmann::json mini_scene_json() {
 // Left: pen0 true_blue (1 path), pen2 nighthawk_black (1 path);
 // right: pen1 bright_red (2 paths). Millimetres.
 inline void write_mini_gcode(const std::filesystem::path& dir) {
-  write_text(dir / "mini_pen0_true_blue.gcode", "G21\nG90\nG0 X0 Y0\nG1 X10 Y0\n");
+  write_text(dir / "mini_pen0_true_blue.gcode", "G21\nM3 S100\nG90\nM5\nG0 X0 Y0\nG1 X10 Y0\n");
   write_text(dir / "mini_pen1_bright_red.gcode",
              "G0 X0 Y0\nG1 X0 Y10\nG0 X-5 Y-5\nG1 X-5 Y5\n");
   write_text(dir / "mini_pen2_nighthawk_black.gcode", "G0 X0 Y5\nG1 X5 Y5\n");
