@@ -44,6 +44,7 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
   j["frames_rendered"] = extras.frames_rendered;
   j["idle_waits"] = extras.idle_waits;
   j["first_frame_ms"] = extras.first_frame_ms;
+  j["first_frame_steady_ms"] = extras.first_frame_steady_ms;
   return j.dump(2) + "\n";
 }
 

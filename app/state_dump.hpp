@@ -14,7 +14,8 @@ struct DumpExtras {
   std::string urdf;
   long long frames_rendered = 0;
   long long idle_waits = 0;
-  double first_frame_ms = 0.0;
+  double first_frame_ms = 0.0;         // since main() began
+  double first_frame_steady_ms = 0.0;  // steady_clock time of the first swap (for spawn-to-frame figures)
 };
 
 std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,

@@ -122,6 +122,7 @@ class Viewer {
   int redraw_frames_ = 2;  // frames still to draw after the last event
   long long frames_ = 0, idle_waits_ = 0;
   double first_frame_ms_ = 0.0;
+  double first_frame_steady_ms_ = 0.0;
   Clock::time_point last_tick_ = Clock::now();
 };
 
@@ -191,7 +192,8 @@ int Viewer::run() {
   const bool screenshot_mode = !opt_.screenshot.empty();
   last_tick_ = Clock::now();
   while (!glfwWindowShouldClose(window_.handle()) && !signals_.requested()) {
-    if (opt_.quit_after_s > 0 && ms_since(start_) >= opt_.quit_after_s * 1000.0) break;
+    // --quit-after still shows at least one frame.
+    if (opt_.quit_after_s > 0 && frames_ > 0 && ms_since(start_) >= opt_.quit_after_s * 1000.0) break;
     if (!screenshot_mode && !wait_for_work()) continue;
     if (screenshot_mode) glfwPollEvents();
     const auto now = Clock::now();
@@ -282,6 +284,8 @@ void Viewer::frame(bool capture) {
   ++frames_;
   if (frames_ == 1) {
     first_frame_ms_ = ms_since(start_);
+    first_frame_steady_ms_ =
+        std::chrono::duration<double, std::milli>(Clock::now().time_since_epoch()).count();
     if (opt_.print_timing) spdlog::info("first frame swapped {:.1f} ms after process start", first_frame_ms_);
   }
   ui_.frame_ms = ms_since(t0);
@@ -315,7 +319,7 @@ void Viewer::draw_3d(int fb_w, int fb_h) {
 
 int Viewer::finish(int rc) {
   if (!opt_.dump_state.empty()) {
-    DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_};
+    DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_, first_frame_steady_ms_};
     if (auto w = write_state(opt_.dump_state, state_to_json(state_, ui_, panel_in_, extras)); !w) {
       std::cerr << "strokeviz: " << w.error().str() << "\n";
       return rc == kExitOk ? kExitFailure : rc;

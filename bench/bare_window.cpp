@@ -21,7 +21,9 @@ int main() {
   glClear(GL_COLOR_BUFFER_BIT);
   glfwSwapBuffers(w);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("first_frame_ms %.3f\n", ms);
+  const double steady_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::printf("first_frame_ms %.3f first_frame_steady_ms %.3f\n", ms, steady_ms);
   glfwDestroyWindow(w);
   glfwTerminate();
   return 0;
