@@ -42,11 +42,14 @@ ParseResult parse_command_line(int argc, char** argv) {
   cli.add_flag("--hidden", o.hidden, "Do not show the window (tests, benchmarks)");
   cli.add_option("--quit-after", o.quit_after_s, "Exit cleanly after this many seconds")->check(CLI::NonNegativeNumber);
   cli.add_flag("--timing", o.print_timing, "Log start-up timings");
+  cli.add_flag("--check-reach", o.check_reach,
+               "Solve IK for every pose of every stroke at every depth offset, list what the needle "
+               "cannot reach, exit 0 (all reachable) or 3 (no window needed)");
   cli.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
   cli.footer(
       "Exit codes: 0 ok, 1 runtime failure (e.g. no display), 2 bad command line, unknown scene "
-      "or broken scene/G-code/URDF (reported as file:line: what).\n"
+      "or broken scene/G-code/URDF (reported as file:line: what), 3 --check-reach found unreachable poses.\n"
       "Keys: Space play/pause, Left/Right pose, Up/Down stroke, R or Home reset camera. "
       "Mouse: drag rotate, right- or shift-drag pan, wheel zoom.");
   try {

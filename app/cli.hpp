@@ -11,6 +11,7 @@ namespace strokeviz::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // runtime failure (no display, GL error, I/O)
 inline constexpr int kExitUsage = 2;    // bad command line, unknown scene, broken input files
+inline constexpr int kExitUnreachable = 3;  // --check-reach found poses the needle cannot reach
 
 struct Options {
   std::string scene = "tatbotlogo";  // a name in the scenes folder, or a path
@@ -29,6 +30,7 @@ struct Options {
   bool hidden = false;               // no visible window (tests, benchmarks)
   double quit_after_s = 0.0;         // > 0: exit cleanly after that many seconds
   bool print_timing = false;         // log start-up timings
+  bool check_reach = false;          // solve IK for every pose, report, exit (no window)
   std::string log_level = "info";
 };
 

@@ -80,6 +80,10 @@ void draw_joints(const PanelInput& in) {
   for (int a = 0; a < 2; ++a) {
     const ArmSolution* s = in.solutions[a];
     if (!s || s->rest) continue;
+    if (in.stroke_reach[a].unreachable > 0)
+      ImGui::TextColored(ImVec4(1.f, 0.45f, 0.2f, 1.f), "%s arm: %d poses of this stroke unreachable (worst %.1f mm)",
+                         a == 0 ? "left" : "right", in.stroke_reach[a].unreachable,
+                         in.stroke_reach[a].worst_error_m * 1000.0);
     if (s->reachable)
       ImGui::Text("%s needle: on target (%.2f mm)", a == 0 ? "left" : "right", s->error_m * 1000.0);
     else

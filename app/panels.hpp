@@ -33,6 +33,7 @@ struct PanelInput {
   const robot::RobotModel* model = nullptr;
   robot::JointVector joints{};
   std::array<const ArmSolution*, 2> solutions{nullptr, nullptr};
+  std::array<PoseSolver::StrokeReach, 2> stroke_reach{};  // current stroke at the active offsets
 };
 
 // Which thread: the render thread, between ImGui::NewFrame and ImGui::Render.

@@ -23,6 +23,7 @@ const std::vector<ArmSolution>& PoseSolver::stroke_solution(scene::Arm arm, int 
   const int a = static_cast<int>(arm);
   const auto key = std::make_tuple(a, stroke, offset);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (cache_.size() >= kMaxCachedStrokes) cache_.clear();
 
   const scene::ArmStroke& as = scene_.strokes[stroke].arm[a];
   const robot::JointVector ready = ready_vector(scene_);
@@ -53,6 +54,17 @@ const ArmSolution& PoseSolver::solve(scene::Arm arm, int stroke, int pose, int o
       pose >= scene_.stroke_length || offset < 0 || offset >= scene_.offset_num)
     return fallback_;
   return stroke_solution(arm, stroke, offset)[static_cast<std::size_t>(pose)];
+}
+
+PoseSolver::StrokeReach PoseSolver::stroke_reach(scene::Arm arm, int stroke, int offset) {
+  StrokeReach r;
+  if (stroke < 0 || stroke >= static_cast<int>(scene_.strokes.size()) || offset < 0 || offset >= scene_.offset_num)
+    return r;
+  for (const ArmSolution& s : stroke_solution(arm, stroke, offset)) {
+    if (!s.reachable) ++r.unreachable;
+    r.worst_error_m = std::max(r.worst_error_m, s.error_m);
+  }
+  return r;
 }
 
 robot::JointVector PoseSolver::joints(int stroke, int pose, const std::array<int, 2>& offsets) {

@@ -32,6 +32,13 @@ class PoseSolver {
   // All 14 joints, left arm first.
   robot::JointVector joints(int stroke, int pose, const std::array<int, 2>& offsets);
   std::size_t cached_strokes() const { return cache_.size(); }
+  void clear_cache() { cache_.clear(); }
+  // The cache holds at most this many (arm, stroke, offset) solutions; past
+  // it, it starts over (a whole stroke re-solves in about a millisecond).
+  static constexpr std::size_t kMaxCachedStrokes = 1024;
+  // Poses of (arm, stroke, offset) the needle cannot reach, and the worst miss.
+  struct StrokeReach { int unreachable = 0; double worst_error_m = 0.0; };
+  StrokeReach stroke_reach(scene::Arm arm, int stroke, int offset);
 
  private:
   const std::vector<ArmSolution>& stroke_solution(scene::Arm arm, int stroke, int offset);

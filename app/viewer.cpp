@@ -20,6 +20,7 @@
 
 #include "app/panels.hpp"
 #include "app/pose_solver.hpp"
+#include "app/reach_check.hpp"
 #include "app/robot/robot_model.hpp"
 #include "app/scene/scene.hpp"
 #include "app/signals.hpp"
@@ -264,8 +265,11 @@ void Viewer::frame(bool capture) {
   const std::array<int, 2> offsets{state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
   panel_in_.model = &in_.model;
   panel_in_.joints = solver_.joints(state_.stroke_idx(), state_.pose_idx(), offsets);
-  for (int a = 0; a < 2; ++a)
-    panel_in_.solutions[a] = &solver_.solve(static_cast<scene::Arm>(a), state_.stroke_idx(), state_.pose_idx(), offsets[a]);
+  for (int a = 0; a < 2; ++a) {
+    const auto arm = static_cast<scene::Arm>(a);
+    panel_in_.solutions[a] = &solver_.solve(arm, state_.stroke_idx(), state_.pose_idx(), offsets[a]);
+    panel_in_.stroke_reach[a] = solver_.stroke_reach(arm, state_.stroke_idx(), offsets[a]);
+  }
   draw_side_panel(state_, ui_, panel_in_, ImGui::GetIO().DisplaySize.y);
   ImGui::Render();
 
@@ -337,6 +341,17 @@ void Viewer::shutdown() {
   }
 }
 
+int run_reach_check(Loaded& in) {
+  if (!in.model.has_arms()) {
+    std::cerr << "strokeviz: --check-reach: " << in.robot_note << "\n";
+    return kExitUsage;
+  }
+  PoseSolver solver(in.scene, in.model);
+  const ReachReport report = check_reach(solver, in.scene, &std::cerr);
+  print_reach_report(report, in.scene, std::cout);
+  return report.unreachable == 0 ? kExitOk : kExitUnreachable;
+}
+
 }  // namespace
 
 int run_viewer(const Options& options, Clock::time_point process_start) {
@@ -345,6 +360,7 @@ int run_viewer(const Options& options, Clock::time_point process_start) {
   auto loaded = load_inputs(options, rc);
   if (!loaded) return rc;
   if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
+  if (options.check_reach) return run_reach_check(*loaded);
   Viewer viewer(options, *loaded, signals, process_start);
   return viewer.run();
 }

@@ -103,3 +103,23 @@ TEST(Cli, NoDisplayIsAClearRuntimeError) {
 
 }  // namespace
 }  // namespace strokeviz::test
+
+namespace strokeviz::test {
+namespace {
+
+TEST(CheckReach, TatbotlogoIsReachableEverywhere) {
+  const auto r = viewer({"--scene=tatbotlogo", "--check-reach"});
+  expect_clean_exit(r, 0);
+  EXPECT_NE(r.out.find("every pose is reachable within 0.5 mm"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("check-reach: 100%"), std::string::npos) << "progress is shown: " << r.err;
+}
+
+TEST(CheckReach, AnOutOfReachDesignIsListedAndExitsThree) {
+  const auto r = viewer({"--scene=" + kSrc + "/tests/data/scenes/unreachable", "--check-reach"});
+  expect_clean_exit(r, 3);
+  EXPECT_NE(r.out.find("32 poses are NOT reachable"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(stroke 1 pose 0 offset 0 left arm: [0-9.]+ mm off)"))) << r.out;
+}
+
+}  // namespace
+}  // namespace strokeviz::test
