@@ -175,9 +175,9 @@ void Viewer::home_camera() {
   // The operator's view: from behind and above the robot, looking over both
   // arms at the skin, which sits in the middle of the view.
   const Eigen::Vector3d design = in_.scene.design_pose.translation();
-  const Eigen::Vector3f target(static_cast<float>(design.x() * 0.8), static_cast<float>(design.y()),
+  const Eigen::Vector3f target(static_cast<float>(design.x() * 0.9), static_cast<float>(design.y()),
                                static_cast<float>(design.z()));
-  camera_.set_home(target, 0.85f, 3.14159f + 0.3f, 0.75f);
+  camera_.set_home(target, 0.6f, 3.14159f + 0.3f, 0.85f);
   camera_.reset();
 }
 
