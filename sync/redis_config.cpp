@@ -1,0 +1,1 @@
+// redis_config: being written.
