@@ -58,6 +58,9 @@ struct WorkerOptions {
   std::chrono::milliseconds backoff_min{500};      // reconnect: 0.5 s doubling ...
   std::chrono::milliseconds backoff_max{10000};    // ... to 10 s, with jitter
   std::chrono::milliseconds snapshot_refresh{100}; // progress/robot hashes re-read at most this often while live
+  std::chrono::milliseconds heartbeat_interval{500}; // PING on the command connection when idle this long
+  std::chrono::milliseconds command_timeout{1000};   // a command's reply deadline (a frozen server: Retrying)
+  std::size_t max_history_entries = 10000;           // gap fill cap per session and reconnect
   std::size_t queue_capacity = 8192;
   // Called (from the worker thread) after pushing items or changing status,
   // e.g. glfwPostEmptyEvent. Must be thread-safe and non-blocking.
@@ -95,6 +98,8 @@ class SyncWorker {
 
  private:
   void run();  // the thread function; ends in a catch-all that reports
+  class Loop;  // the worker thread's state (worker.cpp)
+  friend class Loop;
 
   WorkerOptions options_;
   std::unique_ptr<SpscQueue<SyncItem>> queue_;
