@@ -1,0 +1,231 @@
+// strokeviz-sim: runs a scene like the tatbot robot, writing its Redis protocol (PROTOCOL.md).
+//
+// Exit codes: 0 done (or stopped cleanly by SIGINT/SIGTERM/--quit-after),
+// 1 Redis unreachable / refused (or the closing writes failed), 2 usage,
+// unknown or broken scene.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "app/pose_solver.hpp"
+#include "app/robot/robot_model.hpp"
+#include "app/scene/scene.hpp"
+#include "app/sim/simulator.hpp"
+#include "sync/publisher.hpp"
+#include "sync/redis_config.hpp"
+
+namespace fs = std::filesystem;
+using namespace strokeviz;
+
+namespace {
+
+constexpr int kExitOk = 0, kExitRedis = 1, kExitUsage = 2;
+
+struct Options {
+  std::string scene;
+  std::string scenes_dir;
+  std::string redis;
+  std::string redis_password;
+  int redis_db = 0;
+  std::string node;
+  sim::SimOptions sim;
+};
+
+std::vector<fs::path> scene_search_dirs(const Options& o) {
+  if (!o.scenes_dir.empty()) return {fs::path(o.scenes_dir)};  // the only place looked in
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("STROKEVIZ_SCENES"); env && *env) dirs.emplace_back(env);
+  std::error_code ec;
+  if (const fs::path exe = fs::read_symlink("/proc/self/exe", ec); !ec)
+    dirs.push_back(exe.parent_path() / ".." / "share" / "strokeviz" / "scenes");
+  dirs.push_back(fs::path(STROKEVIZ_SOURCE_DIR) / "scenes");
+  dirs.push_back(fs::current_path() / "scenes");
+  return dirs;
+}
+
+std::optional<fs::path> resolve_scene(const Options& o) {
+  std::error_code ec;
+  const fs::path given(o.scene);
+  if (o.scene.find('/') != std::string::npos || given.extension() == ".json") {
+    if (fs::exists(given, ec)) return fs::absolute(given, ec);
+    return std::nullopt;
+  }
+  for (const fs::path& dir : scene_search_dirs(o))
+    if (fs::exists(dir / o.scene / "scene.json", ec)) return fs::weakly_canonical(dir / o.scene, ec);
+  return std::nullopt;
+}
+
+void print_scene_list(const Options& o) {
+  std::cerr << "strokeviz-sim: unknown scene '" << o.scene << "'. Available scenes:\n";
+  bool any = false;
+  for (const fs::path& dir : scene_search_dirs(o))
+    for (const std::string& name : scene::list_scenes(dir)) {
+      std::cerr << "  " << name << "    (" << (dir / name).string() << ")\n";
+      any = true;
+    }
+  if (!any) std::cerr << "  (none found; use --scenes-dir DIR or --scene PATH)\n";
+}
+
+// REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, then the command line.
+Expected<sync::RedisConfig> redis_config(const Options& o) {
+  sync::RedisConfig c;
+  auto set_port = [&c](std::string_view text, const char* where) -> Expected<bool> {
+    int port = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || port < 1 || port > 65535)
+      return Error{where, 0, "port '" + std::string(text) + "' is not a number in 1..65535"};
+    c.port = port;
+    return true;
+  };
+  if (const char* h = std::getenv("REDIS_HOST"); h && *h) c.host = h;
+  if (const char* p = std::getenv("REDIS_PORT"); p && *p)
+    if (auto r = set_port(p, "REDIS_PORT"); !r) return r.error();
+  if (const char* pw = std::getenv("REDIS_PASSWORD"); pw && *pw) c.password = pw;
+  if (!o.redis.empty()) {
+    std::string_view a = o.redis;
+    std::string_view host = a, port;
+    if (!a.empty() && a.front() == '[') {  // [::1]:6379
+      const auto close = a.find(']');
+      if (close == std::string_view::npos) return Error{"--redis", 0, "missing ']' in '" + o.redis + "'"};
+      host = a.substr(1, close - 1);
+      if (close + 1 < a.size()) {
+        if (a[close + 1] != ':') return Error{"--redis", 0, "expected HOST:PORT, got '" + o.redis + "'"};
+        port = a.substr(close + 2);
+      }
+    } else if (const auto colon = a.rfind(':'); colon != std::string_view::npos) {
+      host = a.substr(0, colon);
+      port = a.substr(colon + 1);
+    }
+    if (host.empty()) return Error{"--redis", 0, "empty host in '" + o.redis + "'"};
+    c.host = std::string(host);
+    if (!port.empty() || a.back() == ':')
+      if (auto r = set_port(port, "--redis"); !r) return r.error();
+  }
+  if (!o.redis_password.empty()) c.password = o.redis_password;
+  c.db = o.redis_db;
+  return c;
+}
+
+// SIGINT/SIGTERM, blocked in every thread, taken by one watcher thread.
+class SignalStop {
+ public:
+  SignalStop() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  void watch(sim::Simulator& simulator) {
+    thread_ = std::thread([this, &simulator] {
+      const timespec tick{0, 100'000'000};
+      while (!done_) {
+        const int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+          std::cerr << "strokeviz-sim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                    << ": ending the session\n";
+          simulator.request_stop();
+        }
+      }
+    });
+  }
+  // Ends the watcher (within ~100 ms); call before the simulator goes away.
+  void stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  ~SignalStop() { stop(); }
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SignalStop signals;  // before any other thread
+  Options o;
+  CLI::App cli{"strokeviz-sim: runs a scene like the tatbot robot, writing its Redis state protocol"};
+  cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path")->required();
+  cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
+  cli.add_option("--speed", o.sim.speed, "Time factor: goal times are divided by it")
+      ->check(CLI::PositiveNumber);
+  cli.add_option("--redis", o.redis, "Redis server HOST:PORT (default REDIS_HOST:REDIS_PORT or 127.0.0.1:6379)");
+  cli.add_option("--redis-password", o.redis_password, "Redis password (default REDIS_PASSWORD)");
+  cli.add_option("--redis-db", o.redis_db, "Redis database number")->check(CLI::NonNegativeNumber);
+  cli.add_option("--node", o.node, "node_id to write as (default: this host's name)");
+  cli.add_flag("--loop", o.sim.loop, "Start a new session after each one, until stopped");
+  cli.add_option("--strokes", o.sim.max_strokes, "Stop each session after N strokes")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--quit-after", o.sim.quit_after_s, "End cleanly after S seconds")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--start-delay", o.sim.start_delay_s, "Seconds between 'ready' and the first session_start")
+      ->check(CLI::NonNegativeNumber);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = cli.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  const auto scene_path = resolve_scene(o);
+  if (!scene_path) {
+    print_scene_list(o);
+    return kExitUsage;
+  }
+  auto sc = scene::load_scene(*scene_path);
+  if (!sc) {
+    std::cerr << "strokeviz-sim: " << sc.error().str() << "\n";
+    return kExitUsage;
+  }
+  auto cfg = redis_config(o);
+  if (!cfg) {
+    std::cerr << "strokeviz-sim: " << cfg.error().str() << "\n";
+    return kExitUsage;
+  }
+
+  // The robot model for the joints; without it the joints are written as null.
+  std::optional<robot::RobotModel> model;
+  std::optional<app::PoseSolver> solver;
+  if (auto m = robot::RobotModel::load(sc->urdf); !m) {
+    std::cerr << "strokeviz-sim: no joints: " << m.error().str() << "\n";
+  } else {
+    model.emplace(std::move(*m));
+    if (auto arms = model->set_arms(sc->ee_links); !arms)
+      std::cerr << "strokeviz-sim: no joints: " << arms.error().str() << "\n";
+    else
+      solver.emplace(*sc, *model);
+  }
+
+  sync::StateManagerOptions smo;
+  smo.node_id = o.node;
+  smo.recreate_missing_session = true;  // survive a Redis restart without persistence
+  sync::StateManager state(*cfg, smo);
+  if (auto c = state.connect(); !c) {
+    std::cerr << "strokeviz-sim: cannot connect to Redis at " << state.address() << ": "
+              << c.error().message << "\n";
+    return kExitRedis;
+  }
+
+  sim::Simulator simulator(*sc, solver ? &*solver : nullptr, state, o.sim, std::cout);
+  signals.watch(simulator);
+  auto summary = simulator.run();
+  signals.stop();
+  if (!summary) {
+    std::cerr << "strokeviz-sim: " << summary.error().str() << "\n";
+    return kExitRedis;
+  }
+  std::cout << "strokeviz-sim: done: " << summary->sessions << " session(s), " << summary->strokes
+            << " strokes, " << summary->updates << " progress updates, " << summary->failed_writes
+            << " failed writes" << (summary->stopped ? " (stopped)" : "") << std::endl;
+  return summary->clean_end ? kExitOk : kExitRedis;
+}
