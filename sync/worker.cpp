@@ -166,23 +166,19 @@ class SyncWorker::Loop {
   std::optional<SyncItem> pending_;  // newest item that did not fit in the queue
   bool status_dirty_ = true;
   bool pushed_ = false;
+  bool ever_connected_ = false;
   Clock::time_point last_publish_{}, last_refresh_{}, last_command_{}, retry_at_{}, last_event_{};
   std::mt19937 rng_;
 };
 
 void SyncWorker::Loop::run() {
   auto backoff = opt_.backoff_min;
-  bool ever_connected = false;
   while (!stopped()) {
     if (status_.connect_started()) status_dirty_ = true;
     flush(Clock::now());
     bool established = false;
     const auto result = follow(established);
-    if (established) {
-      backoff = opt_.backoff_min;
-      if (ever_connected) w_.reconnects_.fetch_add(1, std::memory_order_relaxed);
-      ever_connected = true;
-    }
+    if (established) backoff = opt_.backoff_min;
     if (stopped() || (!result && result.error().kind == RedisErrorKind::Stopped)) break;
     const std::string reason =
         result ? std::string("connection ended") : result.error().message;
@@ -238,6 +234,8 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
   status_dirty_ = true;
   if (auto s = snapshot(*cmd); !s) return s.error();
   established = true;
+  if (ever_connected_) w_.reconnects_.fetch_add(1, std::memory_order_relaxed);
+  ever_connected_ = true;
   auto now = Clock::now();
   last_command_ = last_refresh_ = now;
   flush(now);
