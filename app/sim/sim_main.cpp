@@ -8,7 +8,6 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -76,41 +75,12 @@ void print_scene_list(const Options& o) {
 
 // REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, then the command line.
 Expected<sync::RedisConfig> redis_config(const Options& o) {
-  sync::RedisConfig c;
-  auto set_port = [&c](std::string_view text, const char* where) -> Expected<bool> {
-    int port = 0;
-    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || port < 1 || port > 65535)
-      return Error{where, 0, "port '" + std::string(text) + "' is not a number in 1..65535"};
-    c.port = port;
-    return true;
-  };
-  if (const char* h = std::getenv("REDIS_HOST"); h && *h) c.host = h;
-  if (const char* p = std::getenv("REDIS_PORT"); p && *p)
-    if (auto r = set_port(p, "REDIS_PORT"); !r) return r.error();
-  if (const char* pw = std::getenv("REDIS_PASSWORD"); pw && *pw) c.password = pw;
-  if (!o.redis.empty()) {
-    std::string_view a = o.redis;
-    std::string_view host = a, port;
-    if (!a.empty() && a.front() == '[') {  // [::1]:6379
-      const auto close = a.find(']');
-      if (close == std::string_view::npos) return Error{"--redis", 0, "missing ']' in '" + o.redis + "'"};
-      host = a.substr(1, close - 1);
-      if (close + 1 < a.size()) {
-        if (a[close + 1] != ':') return Error{"--redis", 0, "expected HOST:PORT, got '" + o.redis + "'"};
-        port = a.substr(close + 2);
-      }
-    } else if (const auto colon = a.rfind(':'); colon != std::string_view::npos) {
-      host = a.substr(0, colon);
-      port = a.substr(colon + 1);
-    }
-    if (host.empty()) return Error{"--redis", 0, "empty host in '" + o.redis + "'"};
-    c.host = std::string(host);
-    if (!port.empty() || a.back() == ':')
-      if (auto r = set_port(port, "--redis"); !r) return r.error();
-  }
-  if (!o.redis_password.empty()) c.password = o.redis_password;
-  c.db = o.redis_db;
+  auto c = sync::RedisConfig::from_env();
+  if (!c) return c.error();
+  if (!o.redis.empty())
+    if (auto r = c->set_address(o.redis); !r) return r.error();
+  if (!o.redis_password.empty()) c->password = o.redis_password;
+  c->db = o.redis_db;
   return c;
 }
 
