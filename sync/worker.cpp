@@ -58,6 +58,7 @@
 #include "sync/protocol.hpp"
 #include "sync/rate_limited_log.hpp"
 #include "sync/redis_client.hpp"
+#include "sync/worker_fast_parse.hpp"
 
 namespace strokeviz::sync {
 
@@ -260,6 +261,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
       return m.error();
     }
     if (status_.tick(now)) status_dirty_ = true;
+    flush(now);  // wake the consumer before any command round trip below
     const bool want_refresh = !dirty_sessions_.empty() || !dirty_nodes_.empty() ||
                               !status_.session_id().empty();
     if (want_refresh && now - last_refresh_ >= opt_.snapshot_refresh) {
@@ -437,7 +439,7 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
 
 void SyncWorker::Loop::handle(const PubSubMessage& m, Clock::time_point now) {
   if (!m.is_message()) return;  // subscribe confirmations, pong
-  auto parsed = parse_event(m.channel, m.payload);
+  auto parsed = fast::parse_event(m.channel, m.payload);  // progress_update fast path, else parse_event
   if (!parsed) {
     w_.rejected_.fetch_add(1, std::memory_order_relaxed);
     status_.event_rejected();
