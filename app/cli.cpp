@@ -37,6 +37,12 @@ ParseResult parse_command_line(int argc, char** argv) {
   cli.add_flag("--all-offsets", o.all_offsets, "Show every depth offset of every stroke as a point cloud");
   cli.add_flag("--no-robot", o.no_robot, "Do not draw the robot");
   cli.add_flag("--sync", o.sync, "Start with \"Sync with Robot\" ticked");
+  cli.add_option("--redis", o.redis, "Robot state server HOST:PORT (default $REDIS_HOST:$REDIS_PORT, else 127.0.0.1:6379)");
+  cli.add_option("--redis-password", o.redis_password, "Redis password (default $REDIS_PASSWORD); never shown or logged");
+  cli.add_option("--redis-db", o.redis_db, "Redis database number")->check(CLI::Range(0, 1000000));
+  cli.add_flag("--demo", o.demo,
+               "Start a private redis-server on a free loopback port and the robot simulator "
+               "(strokeviz-sim) against it, and follow it; both stop on exit");
   cli.add_option("--width", o.width, "Window width")->check(CLI::Range(320, 16384))->capture_default_str();
   cli.add_option("--height", o.height, "Window height")->check(CLI::Range(240, 16384))->capture_default_str();
   cli.add_flag("--hidden", o.hidden, "Do not show the window (tests, benchmarks)");

@@ -26,6 +26,10 @@ struct Options {
   bool all_offsets = false;          // start with every depth offset shown
   bool no_robot = false;             // do not draw the robot
   bool sync = false;                 // start with "Sync with Robot" ticked
+  std::string redis;                 // --redis HOST:PORT (default: $REDIS_HOST/$REDIS_PORT, else 127.0.0.1:6379)
+  std::string redis_password;        // --redis-password (default: $REDIS_PASSWORD)
+  std::optional<int> redis_db;       // --redis-db
+  bool demo = false;                 // private redis-server + simulator, sync ticked
   int width = 1400, height = 900;
   bool hidden = false;               // no visible window (tests, benchmarks)
   double quit_after_s = 0.0;         // > 0: exit cleanly after that many seconds

@@ -3,6 +3,7 @@
 #include <exception>
 #include <iostream>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "app/cli.hpp"
@@ -12,6 +13,8 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   auto parsed = strokeviz::app::parse_command_line(argc, argv);
   if (!parsed.options) return parsed.exit_code;
+  // Logs go to stderr; stdout carries results (screenshot path, reports).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("strokeviz"));
   spdlog::set_level(spdlog::level::from_str(parsed.options->log_level));
   try {
     return strokeviz::app::run_viewer(*parsed.options, start);

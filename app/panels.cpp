@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include <imgui.h>
+#include <spdlog/spdlog.h>
 
 namespace strokeviz::app {
 
@@ -94,7 +95,34 @@ void draw_joints(const PanelInput& in) {
 
 void draw_sync(UiState& ui) {
   ImGui::Checkbox("Sync with Robot", &ui.sync_enabled);
-  ImGui::Text("Status: %s", ui.sync_status.c_str());
+  if (!ui.sync_checkbox_logged) {  // for GUI tests that click it (xdotool)
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    spdlog::debug("ui: \"Sync with Robot\" checkbox at {:.0f},{:.0f}", a.x + 8.0f, (a.y + b.y) / 2.0f);
+    ui.sync_checkbox_logged = true;
+  }
+  ImGui::TextWrapped("Status: %s", ui.sync_status.c_str());
+  const SyncInfo& s = ui.sync;
+  if (!ui.sync_enabled && s.received == 0) return;
+  const ImVec4 warn(1.f, 0.8f, 0.3f, 1.f);
+  if (!s.mismatch.empty()) ImGui::TextColored(warn, "WARNING: %s", s.mismatch.c_str());
+  ImGui::TextDisabled("server %s", s.server.c_str());
+  if (!s.session.empty()) ImGui::Text("session %s on %s", s.session.c_str(), s.node.c_str());
+  if (!s.robot_pose.empty())
+    ImGui::Text("robot: %s, arms %s/%s", s.robot_pose.c_str(), s.connected_l ? "L up" : "L down",
+                s.connected_r ? "R up" : "R down");
+  if (s.last_event_age_s >= 0)
+    ImGui::Text("last update %.1f s ago, latency %.1f ms", s.last_event_age_s, s.latency_ms);
+  ImGui::Text("events %llu received, %llu rejected, %llu dropped", static_cast<unsigned long long>(s.received),
+              static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.dropped));
+  if (s.reconnects > 0) ImGui::Text("reconnects %llu", static_cast<unsigned long long>(s.reconnects));
+  if (s.out_of_range > 0)
+    ImGui::TextColored(warn, "%llu updates did not fit the loaded scene (clamped)",
+                       static_cast<unsigned long long>(s.out_of_range));
+  ImGui::TextDisabled("joints: %s", s.joints_from_robot ? "from the robot" : "scene IK");
+  if (s.errors && !s.errors->empty() && ImGui::TreeNode("errors", "robot errors (%zu)", s.errors->size())) {
+    for (const std::string& e : *s.errors) ImGui::TextWrapped("%s", e.c_str());
+    ImGui::TreePop();
+  }
 }
 
 void draw_view(UiState& ui) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <deque>
 #include <string>
 
 #include "app/pose_solver.hpp"
@@ -12,10 +14,24 @@ namespace strokeviz::app {
 
 inline constexpr float kPanelWidth = 360.0f;  // the 3D view lies right of it
 
+// The State Sync section's facts, refreshed by the loop each frame.
+struct SyncInfo {
+  std::string server;             // RedisConfig::describe()
+  std::string session, node, robot_pose;
+  bool connected_l = false, connected_r = false;
+  std::uint64_t received = 0, rejected = 0, dropped = 0, reconnects = 0, applied = 0, out_of_range = 0;
+  double latency_ms = 0.0;        // publish -> receive of the last event
+  double last_event_age_s = -1.0; // < 0: none yet
+  std::string mismatch;           // scene mismatch warning
+  const std::deque<std::string>* errors = nullptr;
+  bool joints_from_robot = false;
+};
+
 // What the panels show and toggle besides the ViewerState.
 struct UiState {
   bool sync_enabled = false;
   std::string sync_status = "Disconnected";
+  SyncInfo sync;
   bool show_lines = true;
   bool show_active_points = true;
   bool show_all_offsets = false;
@@ -24,6 +40,7 @@ struct UiState {
   bool show_skin = true;
   bool show_inkcaps = true;
   bool reset_camera = false;  // set by the View section, consumed by the loop
+  bool sync_checkbox_logged = false;
   std::string robot_note;     // e.g. "arms not found in URDF: …"
   std::string gl_info;
   double frame_ms = 0.0;

@@ -38,7 +38,23 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
     reach[a == 0 ? "left" : "right"] = {{"rest", s->rest}, {"reachable", s->reachable}, {"error_m", s->error_m}};
   }
   j["ik"] = reach;
-  j["sync"] = {{"enabled", ui.sync_enabled}, {"status", ui.sync_status}};
+  const SyncInfo& si = ui.sync;
+  j["sync"] = {{"enabled", ui.sync_enabled},
+               {"status", ui.sync_status},
+               {"server", si.server},
+               {"session", si.session},
+               {"node", si.node},
+               {"robot_pose", si.robot_pose},
+               {"received", si.received},
+               {"rejected", si.rejected},
+               {"dropped", si.dropped},
+               {"reconnects", si.reconnects},
+               {"applied", si.applied},
+               {"out_of_range", si.out_of_range},
+               {"latency_ms", si.latency_ms},
+               {"last_event_age_s", si.last_event_age_s},
+               {"mismatch", si.mismatch},
+               {"joints_from_robot", si.joints_from_robot}};
   j["urdf"] = extras.urdf;
   j["scene_warnings"] = sc.warnings.size();
   j["frames_rendered"] = extras.frames_rendered;

@@ -18,6 +18,8 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <spdlog/spdlog.h>
 
+#include "app/demo.hpp"
+#include "app/follow.hpp"
 #include "app/panels.hpp"
 #include "app/pose_solver.hpp"
 #include "app/reach_check.hpp"
@@ -29,6 +31,8 @@
 #include "render/camera.hpp"
 #include "render/gl_window.hpp"
 #include "render/renderer.hpp"
+#include "sync/redis_config.hpp"
+#include "sync/worker.hpp"
 
 namespace strokeviz::app {
 
@@ -58,7 +62,19 @@ struct Loaded {
   scene::Scene scene;
   robot::RobotModel model;
   std::string robot_note;
+  sync::RedisConfig redis;
 };
+
+// The state server: environment, then the command line.
+Expected<sync::RedisConfig> resolve_redis(const Options& o) {
+  auto cfg = sync::RedisConfig::from_env();
+  if (!cfg) return cfg.error();
+  if (!o.redis.empty())
+    if (auto r = cfg->set_address(o.redis); !r) return Error{"--redis", 0, r.error().message};
+  if (!o.redis_password.empty()) cfg->password = o.redis_password;
+  if (o.redis_db) cfg->db = *o.redis_db;
+  return cfg;
+}
 
 std::optional<Loaded> load_inputs(const Options& options, int& exit_code) {
   exit_code = kExitUsage;
@@ -79,7 +95,12 @@ std::optional<Loaded> load_inputs(const Options& options, int& exit_code) {
     std::cerr << "strokeviz: " << model.error().str() << "\n";
     return std::nullopt;
   }
-  Loaded out{std::move(*sc), std::move(*model), {}};
+  auto redis = resolve_redis(options);
+  if (!redis) {
+    std::cerr << "strokeviz: " << redis.error().str() << "\n";
+    return std::nullopt;
+  }
+  Loaded out{std::move(*sc), std::move(*model), {}, std::move(*redis)};
   if (auto arms = out.model.set_arms(out.scene.ee_links); !arms) {
     out.robot_note = "arms not posed: " + arms.error().str();
     spdlog::warn("{}", out.robot_note);
@@ -91,7 +112,8 @@ std::optional<Loaded> load_inputs(const Options& options, int& exit_code) {
 class Viewer {
  public:
   Viewer(const Options& o, Loaded& in, SignalWatcher& signals, Clock::time_point start)
-      : opt_(o), in_(in), signals_(signals), start_(start), state_(in.scene), solver_(in.scene, in.model) {}
+      : opt_(o), in_(in), signals_(signals), start_(start), state_(in.scene), solver_(in.scene, in.model),
+        follower_(in.scene) {}
   ~Viewer() { shutdown(); }
   int run();
 
@@ -99,10 +121,12 @@ class Viewer {
   Expected<bool> open();
   void apply_start_options();
   void home_camera();
-  bool wait_for_work();
+  void wait_for_work();
   void handle_input();
   void frame(bool capture);
   void draw_3d(int fb_w, int fb_h);
+  void update_sync(Clock::time_point now);
+  void refresh_sync_info(Clock::time_point now);
   int finish(int rc);
   void shutdown();
 
@@ -118,6 +142,10 @@ class Viewer {
   render::SceneRenderer renderer_;
   render::OrbitCamera camera_;
   std::vector<Eigen::Isometry3d> link_world_;
+  std::unique_ptr<sync::SyncWorker> worker_;
+  Follower follower_;
+  sync::StatusSnapshot status_;
+  bool was_playing_ = false;
   bool imgui_ready_ = false;
   bool screenshot_written_ = false;
   int redraw_frames_ = 2;  // frames still to draw after the last event
@@ -190,33 +218,47 @@ int Viewer::run() {
     return kExitFailure;
   }
   apply_start_options();
-  const bool screenshot_mode = !opt_.screenshot.empty();
+  // --screenshot alone renders --frames frames as fast as it can and exits;
+  // with --quit-after (or on SIGINT/SIGTERM) the viewer runs normally and the
+  // screenshot is its last frame.
+  const bool want_shot = !opt_.screenshot.empty();
+  const bool frame_count_mode = want_shot && opt_.quit_after_s <= 0;
   last_tick_ = Clock::now();
   while (!glfwWindowShouldClose(window_.handle()) && !signals_.requested()) {
     // --quit-after still shows at least one frame.
     if (opt_.quit_after_s > 0 && frames_ > 0 && ms_since(start_) >= opt_.quit_after_s * 1000.0) break;
-    if (!screenshot_mode && !wait_for_work()) continue;
-    if (screenshot_mode) glfwPollEvents();
+    if (frame_count_mode) glfwPollEvents();
+    else wait_for_work();
     const auto now = Clock::now();
     state_.advance(std::chrono::duration<double>(now - last_tick_).count());
     last_tick_ = now;
-    const bool capture = screenshot_mode && frames_ + 1 >= opt_.frames;
+    update_sync(now);
+    const bool capture = frame_count_mode && frames_ + 1 >= opt_.frames;
     frame(capture);
     if (capture) return finish(screenshot_written_ ? kExitOk : kExitFailure);
   }
   if (signals_.requested()) spdlog::info("signal {} received: exiting", signals_.signal_number());
+  if (want_shot) {
+    update_sync(Clock::now());
+    frame(true);
+    if (!screenshot_written_) return finish(kExitFailure);
+  }
   return finish(kExitOk);
 }
 
-// Blocks until there is something to draw. Returns false when it woke with
-// nothing to do (the caller loops and checks the exit conditions again).
-bool Viewer::wait_for_work() {
+// Blocks until there is something to draw: input, a wake-up from the sync
+// worker or the signal thread, a due pose step, or --quit-after.
+void Viewer::wait_for_work() {
   if (redraw_frames_ > 0) {
     glfwPollEvents();
-    return true;
+    return;
   }
-  const unsigned long long rev = state_.revision();
   double timeout = state_.seconds_to_next_step();
+  if (worker_) {
+    // Woken by the worker for events; also step the interpolated pose, and
+    // refresh the "last update N s ago" text once a second.
+    timeout = std::min({timeout, follower_.seconds_to_next_step(Clock::now()), 1.0});
+  }
   if (opt_.quit_after_s > 0) timeout = std::min(timeout, opt_.quit_after_s - ms_since(start_) / 1000.0);
   ++idle_waits_;
   if (std::isinf(timeout)) glfwWaitEvents();
@@ -225,8 +267,6 @@ bool Viewer::wait_for_work() {
   // Any wake-up (input, a post from another thread, a due pose step) draws
   // two frames: ImGui needs a second one to settle hover and focus.
   redraw_frames_ = 2;
-  (void)rev;
-  return true;
 }
 
 void Viewer::handle_input() {
@@ -265,12 +305,21 @@ void Viewer::frame(bool capture) {
   const std::array<int, 2> offsets{state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
   panel_in_.model = &in_.model;
   panel_in_.joints = solver_.joints(state_.stroke_idx(), state_.pose_idx(), offsets);
+  ui_.sync.joints_from_robot = worker_ && follower_.robot().joints.has_value();
+  if (ui_.sync.joints_from_robot) panel_in_.joints = *follower_.robot().joints;
   for (int a = 0; a < 2; ++a) {
     const auto arm = static_cast<scene::Arm>(a);
     panel_in_.solutions[a] = &solver_.solve(arm, state_.stroke_idx(), state_.pose_idx(), offsets[a]);
     panel_in_.stroke_reach[a] = solver_.stroke_reach(arm, state_.stroke_idx(), offsets[a]);
   }
+  const bool sync_before = ui_.sync_enabled;
+  const auto revision_before = state_.revision();
   draw_side_panel(state_, ui_, panel_in_, ImGui::GetIO().DisplaySize.y);
+  // A change made in this frame (a checkbox ticked on mouse release, a
+  // slider dragged) is acted on in the next one: make sure there is one.
+  if (ui_.sync_enabled != sync_before || state_.revision() != revision_before || ImGui::IsAnyItemActive() ||
+      ui_.reset_camera)
+    redraw_frames_ = std::max(redraw_frames_, 1);
   ImGui::Render();
 
   draw_3d(fb_w, fb_h);
@@ -321,6 +370,65 @@ void Viewer::draw_3d(int fb_w, int fb_h) {
   renderer_.draw(f);
 }
 
+// Starts or stops the worker as the checkbox says, applies what it sent,
+// and moves the interpolated pose on. The only place sync meets the view.
+void Viewer::update_sync(Clock::time_point now) {
+  if (ui_.sync_enabled && !worker_) {
+    sync::WorkerOptions wo;
+    wo.redis = in_.redis;
+    wo.wake = [] { glfwPostEmptyEvent(); };
+    worker_ = std::make_unique<sync::SyncWorker>(std::move(wo));
+    worker_->start();
+    was_playing_ = state_.playback().playing;
+    state_.set_playing(false);  // the robot drives the view now
+    spdlog::info("sync: following {}", in_.redis.describe());
+  } else if (!ui_.sync_enabled && worker_) {
+    worker_->stop();
+    worker_.reset();
+    follower_.reset();
+    status_ = sync::StatusSnapshot{};
+    ui_.sync_status = "Disconnected";
+    state_.set_playing(was_playing_);
+    spdlog::info("sync: stopped");
+  }
+  if (!worker_) return;
+  // Drain what arrived; bounded by the queue's capacity per frame.
+  auto& q = worker_->queue();
+  for (std::size_t n = q.capacity(); n > 0; --n) {
+    sync::SyncItem* item = q.front();
+    if (!item) break;
+    follower_.apply(*item, state_, now);
+    q.pop();
+  }
+  follower_.tick(state_, now);
+  status_ = worker_->status();
+  ui_.sync_status = status_.label.empty() ? "Connecting" : status_.label;
+  refresh_sync_info(now);
+}
+
+void Viewer::refresh_sync_info(Clock::time_point now) {
+  SyncInfo& si = ui_.sync;
+  const RobotView& rv = follower_.robot();
+  si.server = status_.server.empty() ? in_.redis.describe() : status_.server;
+  si.session = rv.session_id;
+  si.node = rv.node_id;
+  si.robot_pose = rv.current_pose;
+  si.connected_l = rv.connected_l;
+  si.connected_r = rv.connected_r;
+  si.received = worker_->received();
+  si.rejected = worker_->rejected();
+  si.dropped = worker_->dropped();
+  si.reconnects = worker_->reconnects();
+  si.applied = rv.applied;
+  si.out_of_range = rv.out_of_range;
+  si.latency_ms = static_cast<double>(worker_->last_latency_us()) / 1000.0;
+  si.last_event_age_s = status_.last_event == Clock::time_point{}
+                            ? -1.0
+                            : std::chrono::duration<double>(now - status_.last_event).count();
+  si.mismatch = rv.mismatch;
+  si.errors = &rv.errors;
+}
+
 int Viewer::finish(int rc) {
   if (!opt_.dump_state.empty()) {
     DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_, first_frame_steady_ms_};
@@ -333,6 +441,10 @@ int Viewer::finish(int rc) {
 }
 
 void Viewer::shutdown() {
+  if (worker_) {
+    worker_->stop();  // joined before anything it could wake goes away
+    worker_.reset();
+  }
   if (imgui_ready_) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
@@ -361,8 +473,21 @@ int run_viewer(const Options& options, Clock::time_point process_start) {
   if (!loaded) return rc;
   if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
   if (options.check_reach) return run_reach_check(*loaded);
-  Viewer viewer(options, *loaded, signals, process_start);
-  return viewer.run();
+  Options effective = options;
+  std::optional<DemoServices> demo;
+  if (options.demo) {
+    auto d = DemoServices::start(loaded->scene.dir, options.speed);
+    if (!d) {
+      std::cerr << "strokeviz: " << d.error().str() << "\n";
+      return kExitFailure;
+    }
+    demo.emplace(std::move(*d));
+    loaded->redis = sync::RedisConfig{};
+    (void)loaded->redis.set_address(demo->address());
+    effective.sync = true;
+  }
+  Viewer viewer(effective, *loaded, signals, process_start);
+  return viewer.run();  // the viewer (and its worker) stops before the demo services
 }
 
 }  // namespace strokeviz::app

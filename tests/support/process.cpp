@@ -39,13 +39,14 @@ bool wait_with_limit(pid_t pid, std::chrono::milliseconds limit, int& status) {
 }
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
-                          const std::vector<std::string>& extra_env) {
-  ProcessResult r;
+RunningProcess start_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+  RunningProcess p;
   char out_tpl[] = "/tmp/strokeviz-test-out-XXXXXX";
   char err_tpl[] = "/tmp/strokeviz-test-err-XXXXXX";
   const int out_fd = mkstemp(out_tpl);
   const int err_fd = mkstemp(err_tpl);
+  p.out_path = out_tpl;
+  p.err_path = err_tpl;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
@@ -69,27 +70,53 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   env.push_back(nullptr);
 
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), env.data());
+  if (posix_spawn(&pid, args[0], &fa, nullptr, args.data(), env.data()) == 0) p.pid = pid;
   posix_spawn_file_actions_destroy(&fa);
   close(out_fd);
   close(err_fd);
-  if (rc != 0) {
-    r.err = std::string("posix_spawn failed for ") + argv[0];
+  return p;
+}
+
+ProcessResult finish_process(RunningProcess& p, std::chrono::milliseconds limit) {
+  ProcessResult r;
+  if (p.pid <= 0) {
+    r.err = "process did not start";
   } else {
     int status = 0;
-    if (!wait_with_limit(pid, limit, status)) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+    if (!wait_with_limit(p.pid, limit, status)) {
+      kill(p.pid, SIGKILL);
+      waitpid(p.pid, &status, 0);
       r.timed_out = true;
     }
     if (WIFEXITED(status) && !r.timed_out) r.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+    p.pid = -1;
   }
-  r.out = slurp(out_tpl);
-  r.err += slurp(err_tpl);
-  std::remove(out_tpl);
-  std::remove(err_tpl);
+  r.out = slurp(p.out_path);
+  r.err += slurp(p.err_path);
+  std::remove(p.out_path.c_str());
+  std::remove(p.err_path.c_str());
   return r;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
+                          const std::vector<std::string>& extra_env) {
+  RunningProcess p = start_process(argv, extra_env);
+  ProcessResult r = finish_process(p, limit);
+  if (p.pid < 0 && r.exit_code == -1 && r.err == "process did not start")
+    r.err = std::string("posix_spawn failed for ") + argv[0];
+  return r;
+}
+
+std::string wait_for_text(const std::string& path, const std::string& needle, std::chrono::milliseconds limit) {
+  // Bounded: checks the file every 20 ms until the text shows or the limit passes.
+  const auto end = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    const std::string text = slurp(path);
+    if (text.find(needle) != std::string::npos) return text;
+    if (std::chrono::steady_clock::now() >= end) return {};
+    usleep(20'000);
+  }
 }
 
 }  // namespace strokeviz::test

@@ -20,4 +20,16 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds limit,
                           const std::vector<std::string>& extra_env = {});
 
+// A process started in the background; its output goes to files.
+struct RunningProcess {
+  int pid = -1;
+  std::string out_path, err_path;  // removed by finish_process
+};
+RunningProcess start_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+// Waits at most `limit` for it to exit (then SIGKILL) and collects its output.
+ProcessResult finish_process(RunningProcess& p, std::chrono::milliseconds limit);
+// Waits (bounded) until `path` contains `needle`; returns the file's text
+// (empty if the limit passed first).
+std::string wait_for_text(const std::string& path, const std::string& needle, std::chrono::milliseconds limit);
+
 }  // namespace strokeviz::test
