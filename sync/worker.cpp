@@ -461,7 +461,10 @@ void SyncWorker::Loop::handle(const PubSubMessage& m, Clock::time_point now) {
     if (status_.session_id().empty() || status_.session_id() == e->session_id)
       changed |= status_.session_ended();
   } else if (const auto* p = std::get_if<ProgressUpdate>(&ev)) {
-    if (p->session_id != status_.session_id()) changed |= status_.session_started(p->session_id, now);
+    // Progress means a session is running, also one whose session_start was
+    // missed (joined late, or across a reconnect): that is Live.
+    const bool live = status_.state() == SyncState::Live || status_.state() == SyncState::Stale;
+    if (p->session_id != status_.session_id() || !live) changed |= status_.session_started(p->session_id, now);
     Session& t = session(p->session_id);
     t.stroke = p->stroke_idx;
     t.pose = p->pose_idx;
