@@ -1,6 +1,7 @@
 // --dump-state: the viewer state as JSON, for tests and bug reports.
 #include "app/state_dump.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -61,6 +62,12 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
   j["idle_waits"] = extras.idle_waits;
   j["first_frame_ms"] = extras.first_frame_ms;
   j["first_frame_steady_ms"] = extras.first_frame_steady_ms;
+  if (extras.event_to_swap_us && !extras.event_to_swap_us->empty()) {
+    std::vector<long long> v = *extras.event_to_swap_us;
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<std::size_t>(q * v.size()))]; };
+    j["event_to_swap_us"] = {{"count", v.size()}, {"p50", at(0.5)}, {"p99", at(0.99)}, {"max", v.back()}};
+  }
   return j.dump(2) + "\n";
 }
 

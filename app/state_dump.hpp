@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "app/panels.hpp"
 #include "app/viewer_state.hpp"
@@ -16,6 +17,9 @@ struct DumpExtras {
   long long idle_waits = 0;
   double first_frame_ms = 0.0;         // since main() began
   double first_frame_steady_ms = 0.0;  // steady_clock time of the first swap (for spawn-to-frame figures)
+  // Robot event timestamp -> the swap of the first frame showing it (µs), one
+  // sample per frame that applied progress events (the newest of them).
+  const std::vector<long long>* event_to_swap_us = nullptr;
 };
 
 std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,

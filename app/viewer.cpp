@@ -126,6 +126,8 @@ class Viewer {
   void frame(bool capture);
   void draw_3d(int fb_w, int fb_h);
   void update_sync(Clock::time_point now);
+  void install_input_callbacks();
+  static void note_input(GLFWwindow* win) { static_cast<Viewer*>(glfwGetWindowUserPointer(win))->input_seen_ = true; }
   void refresh_sync_info(Clock::time_point now);
   int finish(int rc);
   void shutdown();
@@ -146,6 +148,10 @@ class Viewer {
   Follower follower_;
   sync::StatusSnapshot status_;
   bool was_playing_ = false;
+  bool input_seen_ = true;  // user input since the last wait (ImGui then needs two frames to settle)
+  sync::TimeUs newest_event_us_ = 0;      // publish time of the newest progress event applied, not yet on screen
+  std::vector<long long> event_to_swap_us_;  // bounded: kMaxLatencySamples
+  static constexpr std::size_t kMaxLatencySamples = 100000;
   bool imgui_ready_ = false;
   bool screenshot_written_ = false;
   int redraw_frames_ = 2;  // frames still to draw after the last event
@@ -167,6 +173,7 @@ Expected<bool> Viewer::open() {
   window_ = std::move(*w);
   if (opt_.print_timing) spdlog::info("window open after {:.1f} ms", ms_since(start_));
   signals_.set_wake([] { glfwPostEmptyEvent(); });
+  install_input_callbacks();
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -264,9 +271,27 @@ void Viewer::wait_for_work() {
   if (std::isinf(timeout)) glfwWaitEvents();
   else if (timeout > 0) glfwWaitEventsTimeout(timeout);
   else glfwPollEvents();
-  // Any wake-up (input, a post from another thread, a due pose step) draws
-  // two frames: ImGui needs a second one to settle hover and focus.
-  redraw_frames_ = 2;
+  // Input needs two frames (ImGui settles hover and clicks on the second);
+  // a wake-up from the sync worker or a due pose step needs just one, so a
+  // robot event is never queued behind a redundant frame.
+  redraw_frames_ = input_seen_ ? 2 : 1;
+  input_seen_ = false;
+}
+
+// Installed before ImGui's, which chains to them: they only note that the
+// user did something (the render loop then draws a frame more).
+void Viewer::install_input_callbacks() {
+  GLFWwindow* w = window_.handle();
+  glfwSetWindowUserPointer(w, this);
+  glfwSetCursorPosCallback(w, [](GLFWwindow* win, double, double) { note_input(win); });
+  glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int, int, int) { note_input(win); });
+  glfwSetScrollCallback(w, [](GLFWwindow* win, double, double) { note_input(win); });
+  glfwSetKeyCallback(w, [](GLFWwindow* win, int, int, int, int) { note_input(win); });
+  glfwSetCharCallback(w, [](GLFWwindow* win, unsigned) { note_input(win); });
+  glfwSetWindowFocusCallback(w, [](GLFWwindow* win, int) { note_input(win); });
+  glfwSetCursorEnterCallback(w, [](GLFWwindow* win, int) { note_input(win); });
+  glfwSetFramebufferSizeCallback(w, [](GLFWwindow* win, int, int) { note_input(win); });
+  glfwSetWindowRefreshCallback(w, [](GLFWwindow* win) { note_input(win); });
 }
 
 void Viewer::handle_input() {
@@ -335,6 +360,10 @@ void Viewer::frame(bool capture) {
   }
   glfwSwapBuffers(window_.handle());
   ++frames_;
+  if (newest_event_us_ > 0) {  // this frame shows the robot's newest progress
+    if (event_to_swap_us_.size() < kMaxLatencySamples) event_to_swap_us_.push_back(sync::now_us() - newest_event_us_);
+    newest_event_us_ = 0;
+  }
   if (frames_ == 1) {
     first_frame_ms_ = ms_since(start_);
     first_frame_steady_ms_ =
@@ -397,6 +426,8 @@ void Viewer::update_sync(Clock::time_point now) {
   for (std::size_t n = q.capacity(); n > 0; --n) {
     sync::SyncItem* item = q.front();
     if (!item) break;
+    if (const auto* ev = std::get_if<sync::Event>(item))
+      if (const auto* p = std::get_if<sync::ProgressUpdate>(ev)) newest_event_us_ = std::max(newest_event_us_, p->header.time_us);
     follower_.apply(*item, state_, now);
     q.pop();
   }
@@ -431,7 +462,8 @@ void Viewer::refresh_sync_info(Clock::time_point now) {
 
 int Viewer::finish(int rc) {
   if (!opt_.dump_state.empty()) {
-    DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_, first_frame_steady_ms_};
+    DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_, first_frame_steady_ms_,
+                      &event_to_swap_us_};
     if (auto w = write_state(opt_.dump_state, state_to_json(state_, ui_, panel_in_, extras)); !w) {
       std::cerr << "strokeviz: " << w.error().str() << "\n";
       return rc == kExitOk ? kExitFailure : rc;

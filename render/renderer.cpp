@@ -249,7 +249,13 @@ void SceneRenderer::draw(const FrameInput& in) {
   const Eigen::Matrix4f vp = in.proj * in.view;
   if (in.show_grid) m.draw_world(vp);
   const bool robot_ok = in.link_world && !in.link_world->empty() && in.link_world->size() >= m.robot_links;
-  if (in.show_robot && robot_ok) m.draw_lit(m.robot, m.robot_items, in.view, vp, in.link_world);
+  if (in.show_robot && robot_ok) {
+    // Closed meshes: skip back faces (llvmpipe is fill-bound on the arms).
+    glEnable(GL_CULL_FACE);
+    glCullFace(GL_BACK);
+    m.draw_lit(m.robot, m.robot_items, in.view, vp, in.link_world);
+    glDisable(GL_CULL_FACE);
+  }
   if (in.show_inkcaps) m.draw_lit(m.shapes, m.inkcaps, in.view, vp, nullptr);
   if (in.show_skin && m.has_skin) m.draw_skin(vp);
   m.strokes.draw(in, vp, m.stats);
