@@ -18,6 +18,8 @@
 
 namespace strokeviz::sync {
 
+class Recorder;
+
 // Snapshot of stroke:progress:<session_id> (read on connect/reconnect and
 // refreshed while live, since progress events carry no depth offsets).
 struct ProgressSnapshot {
@@ -62,6 +64,10 @@ struct WorkerOptions {
   std::chrono::milliseconds command_timeout{1000};   // a command's reply deadline (a frozen server: Retrying)
   std::size_t max_history_entries = 10000;           // gap fill cap per session and reconnect
   std::size_t queue_capacity = 8192;
+  // When set, every message the worker receives (before parsing), every hash
+  // snapshot and history entry it reads is appended to it (see recording.hpp).
+  // Shared so the render thread can read recorder->stats().
+  std::shared_ptr<Recorder> recorder;
   // Called (from the worker thread) after pushing items or changing status,
   // e.g. glfwPostEmptyEvent. Must be thread-safe and non-blocking.
   std::function<void()> wake;
