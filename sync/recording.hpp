@@ -81,6 +81,10 @@ class Recorder {
   void session_started(const SessionHeader& header);
   void session_ended(std::string_view session_id);
   RecorderStats stats() const;
+  // Worker thread: whether session_started(id) opened a file that is not ended yet.
+  bool session_open(std::string_view session_id) const;
+  // Any thread: ask the I/O thread to write what is pending now (does not wait).
+  void flush();
 
  private:
   Recorder() = default;

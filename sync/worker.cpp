@@ -57,6 +57,7 @@
 
 #include "sync/protocol.hpp"
 #include "sync/rate_limited_log.hpp"
+#include "sync/recording.hpp"
 #include "sync/redis_client.hpp"
 #include "sync/worker_fast_parse.hpp"
 
@@ -110,6 +111,29 @@ bool id_less(std::string_view a, std::string_view b) {
   return *x < *y;
 }
 
+// The value of a top-level-looking "session_id" string in a payload the
+// parsers rejected (recording only: which file it goes to); empty if none.
+std::string_view find_session_id(std::string_view payload) {
+  const std::size_t k = payload.find("\"session_id\"");
+  if (k == std::string_view::npos) return {};
+  std::size_t p = k + 12;
+  while (p < payload.size() && (payload[p] == ' ' || payload[p] == ':')) ++p;
+  if (p >= payload.size() || payload[p] != '"') return {};
+  const std::size_t e = payload.find_first_of("\"\\", p + 1);
+  if (e == std::string_view::npos || payload[e] != '"') return {};
+  return payload.substr(p + 1, e - p - 1);
+}
+
+// A session's start from its id `stroke_<node>_<unix seconds>`; 0 if not of that form.
+TimeUs start_from_session_id(std::string_view id) {
+  const auto us = id.rfind('_');
+  std::int64_t secs = 0;
+  if (us == std::string_view::npos) return 0;
+  const auto r = std::from_chars(id.data() + us + 1, id.data() + id.size(), secs);
+  if (r.ec != std::errc() || r.ptr != id.data() + id.size() || secs <= 0) return 0;
+  return secs * 1000000;
+}
+
 std::string_view field(const StreamFields& f, std::string_view name) {
   for (const auto& [k, v] : f)
     if (k == name) return v;
@@ -148,6 +172,12 @@ class SyncWorker::Loop {
   void retry_pending();
   void push_progress(const std::string& session_id, std::string raw, std::string_view where);
   void push_robot(const std::string& node, std::string raw, std::string_view where);
+  // ---- recording (options.recorder; every call a no-op without one) ----
+  TimeUs receive_time();  // now_us(), never going back while recording
+  void record_message(const PubSubMessage& m, TimeUs t, const Expected<Event>& parsed);
+  void record_progress(const std::string& session_id, const std::string& raw, const StrokeProgress& p);
+  void open_recording(const std::string& session_id, std::string_view scene, std::string_view node,
+                      std::string_view start_time, TimeUs start_us);
   void reject(std::string_view key, const Error& e);
   Session& session(const std::string& id);
   void note_node(const std::string& node);
@@ -170,6 +200,7 @@ class SyncWorker::Loop {
   bool ever_connected_ = false;
   Clock::time_point last_publish_{}, last_refresh_{}, last_command_{}, retry_at_{}, last_event_{};
   std::mt19937 rng_;
+  TimeUs last_receive_ = 0;
 };
 
 void SyncWorker::Loop::run() {
@@ -305,10 +336,12 @@ RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
       Session& s = session(f.id);
       s.node = f.p.node_id;
       s.last_raw = f.raw;
+      record_progress(f.id, f.raw, f.p);
       push(ProgressSnapshot{f.id, f.p});
       if (auto g = fill_gap(cmd, f.id, s); !g) return g;
       note_node(f.p.node_id);
     } else {
+      record_progress(f.id, f.raw, f.p);
       push(ProgressSnapshot{f.id, f.p});
     }
     if (f.p.is_executing) executing = &f;
@@ -356,6 +389,7 @@ RedisResult<Done> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::st
       }
       s.stroke = e->stroke_idx;
       s.pose = e->pose_idx;
+      if (opt_.recorder) opt_.recorder->append_history(receive_time(), session_id, *e);
       push(HistoryEntry{session_id, std::move(*e)});
     }
     total += page->size();
@@ -439,7 +473,15 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
 
 void SyncWorker::Loop::handle(const PubSubMessage& m, Clock::time_point now) {
   if (!m.is_message()) return;  // subscribe confirmations, pong
-  auto parsed = fast::parse_event(m.channel, m.payload);  // progress_update fast path, else parse_event
+  // The progress_update fast path, else parse_event (fast::parse_event, with
+  // the receive time taken here so that the recorded line carries the same).
+  const TimeUs t = receive_time();
+  Expected<Event> parsed = [&]() -> Expected<Event> {
+    if (auto u = fast::progress_update(m.channel, m.payload, t)) return Event{std::move(*u)};
+    return sync::parse_event(m.channel, m.payload, t);
+  }();
+  // Recorded whether or not it parsed (rejected payloads are kept too).
+  if (opt_.recorder) record_message(m, t, parsed);
   if (!parsed) {
     w_.rejected_.fetch_add(1, std::memory_order_relaxed);
     status_.event_rejected();
@@ -517,6 +559,7 @@ void SyncWorker::Loop::push_progress(const std::string& session_id, std::string 
     return;
   }
   s.last_raw = std::move(raw);
+  record_progress(session_id, s.last_raw, *p);
   push(ProgressSnapshot{session_id, std::move(*p)});
 }
 
@@ -528,11 +571,76 @@ void SyncWorker::Loop::push_robot(const std::string& node, std::string raw, std:
     reject(where, st.error());
     return;
   }
+  if (opt_.recorder) opt_.recorder->append_snapshot(receive_time(), where, raw, status_.session_id());
   if (it != robot_raw_.end())
     it->second = std::move(raw);
   else if (robot_raw_.size() < kMaxNodes)
     robot_raw_.emplace(node, std::move(raw));
   push(RobotStateSnapshot{std::move(*st)});
+}
+
+// ---- recording -------------------------------------------------------------------
+
+TimeUs SyncWorker::Loop::receive_time() {
+  const TimeUs t = now_us();
+  if (!opt_.recorder) return t;
+  last_receive_ = std::max(last_receive_, t);  // the recorded times stay ordered
+  return last_receive_;
+}
+
+void SyncWorker::Loop::open_recording(const std::string& session_id, std::string_view scene,
+                                      std::string_view node, std::string_view start_time, TimeUs start_us) {
+  SessionHeader h;
+  h.session_id = session_id;
+  h.scene = std::string(scene);
+  h.node = std::string(node);
+  h.start_time = std::string(start_time);
+  h.start_us = start_us;
+  opt_.recorder->session_started(h);  // no-op when already open
+}
+
+// The file: the session the payload names (a session start or a progress
+// for a session not open yet opens it: joined late or after a reconnect),
+// else the open session, else the per-day file.
+void SyncWorker::Loop::record_message(const PubSubMessage& m, TimeUs t, const Expected<Event>& parsed) {
+  Recorder& rec = *opt_.recorder;
+  std::string_view sid;
+  const SessionEnd* end = nullptr;
+  if (parsed) {
+    const Event& ev = *parsed;
+    if (const auto* s = std::get_if<SessionStart>(&ev)) {
+      open_recording(s->session_id, s->scene_name, s->header.node_id, s->header.timestamp, s->header.time_us);
+      sid = s->session_id;
+    } else if (const auto* p = std::get_if<ProgressUpdate>(&ev)) {
+      if (!rec.session_open(p->session_id)) {
+        const TimeUs start = start_from_session_id(p->session_id);
+        open_recording(p->session_id, {}, p->header.node_id, start != 0 ? format_timestamp(start) : p->header.timestamp,
+                       start != 0 ? start : p->header.time_us);
+      }
+      sid = p->session_id;
+    } else if ((end = std::get_if<SessionEnd>(&ev)) != nullptr) {
+      sid = end->session_id;
+    } else {
+      sid = status_.session_id();
+    }
+  } else {
+    sid = find_session_id(m.payload);
+    if (sid.empty() || !rec.session_open(sid)) sid = status_.session_id();
+  }
+  rec.append_message(t, m.channel, m.payload, sid);
+  if (end != nullptr) rec.session_ended(end->session_id);  // flushed and closed
+}
+
+// A progress hash about to be pushed; an executing session not open yet opens its file.
+void SyncWorker::Loop::record_progress(const std::string& session_id, const std::string& raw,
+                                       const StrokeProgress& p) {
+  if (!opt_.recorder) return;
+  if (p.is_executing && !opt_.recorder->session_open(session_id)) {
+    const TimeUs start = start_from_session_id(session_id);
+    open_recording(session_id, p.scene_name.value_or(""), p.node_id,
+                   start != 0 ? format_timestamp(start) : p.timestamp, start != 0 ? start : p.time_us);
+  }
+  opt_.recorder->append_snapshot(receive_time(), std::string(kProgressPrefix) + session_id, raw, session_id);
 }
 
 // ---- the queue and the status --------------------------------------------------
