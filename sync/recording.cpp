@@ -269,6 +269,15 @@ struct Recording::Impl {
     return n;
   }
 
+  // Consecutive progress events mostly repeat their strings: compare with the last one first.
+  std::array<std::uint32_t, 4> last_ids{};
+  std::array<bool, 4> have_last{};
+  std::uint32_t intern_cached(int slot, std::string_view v) {
+    if (have_last[slot] && strings.get(last_ids[slot]) == v) return last_ids[slot];
+    have_last[slot] = true;
+    return last_ids[slot] = strings.intern(v);
+  }
+
   // Compact progress_update; false when its text cannot be regenerated exactly.
   bool add_progress(TimeUs t, const ProgressViews& v) {
     if (!fits32(v.stroke) || !fits32(v.pose) || !fits32(v.total) || !fits32(v.length) ||
@@ -280,10 +289,10 @@ struct Recording::Impl {
     r.pose = static_cast<std::int32_t>(v.pose);
     r.total = static_cast<std::int32_t>(v.total);
     r.length = static_cast<std::int32_t>(v.length);
-    r.desc_l = strings.intern(v.desc_l);
-    r.desc_r = strings.intern(v.desc_r);
-    r.session = strings.intern(v.session);
-    r.node = strings.intern(v.node);
+    r.desc_l = intern_cached(0, v.desc_l);
+    r.desc_r = intern_cached(1, v.desc_r);
+    r.session = intern_cached(2, v.session);
+    r.node = intern_cached(3, v.node);
     prog.push_back(r);
     add_progress_index(v.stroke, v.pose);
     add(t, ItemKind::Progress, static_cast<std::uint32_t>(prog.size() - 1));
