@@ -43,6 +43,16 @@ ParseResult parse_command_line(int argc, char** argv) {
   cli.add_flag("--demo", o.demo,
                "Start a private redis-server on a free loopback port and the robot simulator "
                "(strokeviz-sim) against it, and follow it; both stop on exit");
+  cli.add_option("--record-dir", o.record_dir,
+                 "Where synced sessions are recorded (default $XDG_DATA_HOME/strokeviz/sessions)");
+  cli.add_flag("--no-record", o.no_record, "Do not record synced sessions");
+  cli.add_option("--replay", o.replay, "Replay a session: a recorded FILE.jsonl or redis://HOST:PORT/<session_id>");
+  cli.add_option("--replay-at", o.replay_at, "Start the replay this many seconds after its beginning");
+  auto* list = cli.add_option("--list-sessions", o.list_sessions_redis,
+                              "List recorded sessions (and those on redis://HOST:PORT if given), then exit")
+                   ->expected(0, 1);
+  cli.add_option("--summary", o.summary,
+                 "With --replay: write a per-stroke summary (FILE.json or FILE.csv) and exit, no window");
   cli.add_option("--width", o.width, "Window width")->check(CLI::Range(320, 16384))->capture_default_str();
   cli.add_option("--height", o.height, "Window height")->check(CLI::Range(240, 16384))->capture_default_str();
   cli.add_flag("--hidden", o.hidden, "Do not show the window (tests, benchmarks)");
@@ -63,6 +73,11 @@ ParseResult parse_command_line(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = cli.exit(e);
     return {std::nullopt, rc == 0 ? kExitOk : kExitUsage};
+  }
+  o.list_sessions = list->count() > 0;
+  if (!o.summary.empty() && o.replay.empty()) {
+    std::cerr << "strokeviz: --summary needs --replay FILE or --replay redis://HOST:PORT/<session_id>\n";
+    return {std::nullopt, kExitUsage};
   }
   return {o, kExitOk};
 }

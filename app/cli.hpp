@@ -30,6 +30,13 @@ struct Options {
   std::string redis_password;        // --redis-password (default: $REDIS_PASSWORD)
   std::optional<int> redis_db;       // --redis-db
   bool demo = false;                 // private redis-server + simulator, sync ticked
+  std::filesystem::path record_dir;  // --record-dir; empty: sync::default_sessions_dir()
+  bool no_record = false;            // --no-record
+  std::string replay;                // --replay FILE | redis://HOST:PORT/<session_id>
+  std::optional<double> replay_at;   // --replay-at SECONDS from the recording's start
+  bool list_sessions = false;        // --list-sessions [redis://HOST:PORT]
+  std::string list_sessions_redis;
+  std::filesystem::path summary;     // --summary FILE.json|.csv (with --replay; no window)
   int width = 1400, height = 900;
   bool hidden = false;               // no visible window (tests, benchmarks)
   double quit_after_s = 0.0;         // > 0: exit cleanly after that many seconds

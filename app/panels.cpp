@@ -119,6 +119,10 @@ void draw_sync(UiState& ui) {
     ImGui::TextColored(warn, "%llu updates did not fit the loaded scene (clamped)",
                        static_cast<unsigned long long>(s.out_of_range));
   ImGui::TextDisabled("joints: %s", s.joints_from_robot ? "from the robot" : "scene IK");
+  if (!s.recording.empty()) ImGui::TextWrapped("%s", s.recording.c_str());
+  if (s.recording_lost > 0)
+    ImGui::TextColored(warn, "recorder lost %llu lines (disk too slow or full)",
+                       static_cast<unsigned long long>(s.recording_lost));
   if (s.errors && !s.errors->empty() && ImGui::TreeNode("errors", "robot errors (%zu)", s.errors->size())) {
     for (const std::string& e : *s.errors) ImGui::TextWrapped("%s", e.c_str());
     ImGui::TreePop();

@@ -25,6 +25,8 @@ struct SyncInfo {
   std::string mismatch;           // scene mismatch warning
   const std::deque<std::string>* errors = nullptr;
   bool joints_from_robot = false;
+  std::string recording;             // where synced events are being recorded, or why not
+  std::uint64_t recording_lost = 0;  // lines the recorder could not write
 };
 
 // What the panels show and toggle besides the ViewerState.

@@ -20,6 +20,10 @@
 
 #include "app/demo.hpp"
 #include "app/follow.hpp"
+#include "app/replay.hpp"
+#include "app/sessions.hpp"
+#include "app/timeline.hpp"
+#include "app/version.hpp"
 #include "app/panels.hpp"
 #include "app/pose_solver.hpp"
 #include "app/reach_check.hpp"
@@ -31,6 +35,7 @@
 #include "render/camera.hpp"
 #include "render/gl_window.hpp"
 #include "render/renderer.hpp"
+#include "sync/recording.hpp"
 #include "sync/redis_config.hpp"
 #include "sync/worker.hpp"
 
@@ -63,6 +68,8 @@ struct Loaded {
   robot::RobotModel model;
   std::string robot_note;
   sync::RedisConfig redis;
+  std::optional<sync::Recording> replay;  // --replay
+  std::string replay_source;
 };
 
 // The state server: environment, then the command line.
@@ -113,7 +120,9 @@ class Viewer {
  public:
   Viewer(const Options& o, Loaded& in, SignalWatcher& signals, Clock::time_point start)
       : opt_(o), in_(in), signals_(signals), start_(start), state_(in.scene), solver_(in.scene, in.model),
-        follower_(in.scene) {}
+        follower_(in.scene) {
+    if (in.replay) replay_ = std::make_unique<ReplayPlayer>(std::move(*in.replay), follower_, state_);
+  }
   ~Viewer() { shutdown(); }
   int run();
 
@@ -126,6 +135,7 @@ class Viewer {
   void frame(bool capture);
   void draw_3d(int fb_w, int fb_h);
   void update_sync(Clock::time_point now);
+  std::shared_ptr<sync::Recorder> open_recorder();
   void install_input_callbacks();
   static void note_input(GLFWwindow* win) { static_cast<Viewer*>(glfwGetWindowUserPointer(win))->input_seen_ = true; }
   void refresh_sync_info(Clock::time_point now);
@@ -145,6 +155,8 @@ class Viewer {
   render::OrbitCamera camera_;
   std::vector<Eigen::Isometry3d> link_world_;
   std::unique_ptr<sync::SyncWorker> worker_;
+  std::shared_ptr<sync::Recorder> recorder_;
+  std::unique_ptr<ReplayPlayer> replay_;
   Follower follower_;
   sync::StatusSnapshot status_;
   bool was_playing_ = false;
@@ -203,6 +215,16 @@ void Viewer::apply_start_options() {
   ui_.show_all_offsets = opt_.all_offsets;
   ui_.show_robot = !opt_.no_robot;
   ui_.sync_enabled = opt_.sync;
+  if (replay_) {
+    // The recording drives the view; local playback stays paused.
+    const bool play = opt_.play.value_or(opt_.screenshot.empty() || opt_.quit_after_s > 0);
+    state_.set_playing(false);
+    ui_.sync_enabled = false;
+    if (opt_.replay_at) replay_->seek_time(replay_->begin_us() + static_cast<sync::TimeUs>(*opt_.replay_at * 1e6));
+    else replay_->seek_index(0);
+    replay_->set_speed(opt_.speed);
+    replay_->set_playing(play);
+  }
   home_camera();
 }
 
@@ -237,7 +259,12 @@ int Viewer::run() {
     if (frame_count_mode) glfwPollEvents();
     else wait_for_work();
     const auto now = Clock::now();
-    state_.advance(std::chrono::duration<double>(now - last_tick_).count());
+    const double dt = std::chrono::duration<double>(now - last_tick_).count();
+    state_.advance(dt);
+    if (replay_) {
+      replay_->advance(dt);
+      replay_->tick();
+    }
     last_tick_ = now;
     update_sync(now);
     const bool capture = frame_count_mode && frames_ + 1 >= opt_.frames;
@@ -261,6 +288,7 @@ void Viewer::wait_for_work() {
     return;
   }
   double timeout = state_.seconds_to_next_step();
+  if (replay_) timeout = std::min(timeout, replay_->seconds_to_next_change());
   if (worker_) {
     // Woken by the worker for events; also step the interpolated pose, and
     // refresh the "last update N s ago" text once a second.
@@ -340,6 +368,10 @@ void Viewer::frame(bool capture) {
   const bool sync_before = ui_.sync_enabled;
   const auto revision_before = state_.revision();
   draw_side_panel(state_, ui_, panel_in_, ImGui::GetIO().DisplaySize.y);
+  if (replay_) {
+    const ImVec2 ds = ImGui::GetIO().DisplaySize;
+    draw_timeline(*replay_, kPanelWidth, ds.x - kPanelWidth, ds.y);
+  }
   // A change made in this frame (a checkbox ticked on mouse release, a
   // slider dragged) is acted on in the next one: make sure there is one.
   if (ui_.sync_enabled != sync_before || state_.revision() != revision_before || ImGui::IsAnyItemActive() ||
@@ -376,12 +408,14 @@ void Viewer::frame(bool capture) {
 void Viewer::draw_3d(int fb_w, int fb_h) {
   const float scale = fb_w / std::max(1.0f, ImGui::GetIO().DisplaySize.x);
   const int panel_px = std::min(fb_w - 1, static_cast<int>(kPanelWidth * scale));
+  // The replay timeline takes a strip along the bottom (GL's y is up).
+  const int bar_px = replay_ ? std::min(fb_h - 1, static_cast<int>(kTimelineHeight * scale)) : 0;
   render::FrameInput f;
   f.fb_width = fb_w;
   f.fb_height = fb_h;
-  f.viewport = {panel_px, 0, fb_w - panel_px, fb_h};
+  f.viewport = {panel_px, bar_px, fb_w - panel_px, fb_h - bar_px};
   f.view = camera_.view();
-  f.proj = camera_.projection(static_cast<float>(fb_w - panel_px) / static_cast<float>(fb_h));
+  f.proj = camera_.projection(static_cast<float>(fb_w - panel_px) / static_cast<float>(fb_h - bar_px));
   f.stroke_idx = state_.stroke_idx();
   f.pose_idx = state_.pose_idx();
   f.offset_idx = {state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
@@ -402,9 +436,14 @@ void Viewer::draw_3d(int fb_w, int fb_h) {
 // Starts or stops the worker as the checkbox says, applies what it sent,
 // and moves the interpolated pose on. The only place sync meets the view.
 void Viewer::update_sync(Clock::time_point now) {
+  if (ui_.sync_enabled && replay_) {  // going live ends the replay
+    replay_.reset();
+    follower_.reset();
+  }
   if (ui_.sync_enabled && !worker_) {
     sync::WorkerOptions wo;
     wo.redis = in_.redis;
+    wo.recorder = open_recorder();
     wo.wake = [] { glfwPostEmptyEvent(); };
     worker_ = std::make_unique<sync::SyncWorker>(std::move(wo));
     worker_->start();
@@ -414,6 +453,7 @@ void Viewer::update_sync(Clock::time_point now) {
   } else if (!ui_.sync_enabled && worker_) {
     worker_->stop();
     worker_.reset();
+    recorder_.reset();  // flushes and closes the files
     follower_.reset();
     status_ = sync::StatusSnapshot{};
     ui_.sync_status = "Disconnected";
@@ -437,6 +477,27 @@ void Viewer::update_sync(Clock::time_point now) {
   refresh_sync_info(now);
 }
 
+// Synced sessions are recorded unless --no-record; a recorder that cannot
+// open says why in the panel and sync goes on without it.
+std::shared_ptr<sync::Recorder> Viewer::open_recorder() {
+  recorder_.reset();
+  ui_.sync.recording.clear();
+  if (opt_.no_record) return nullptr;
+  sync::RecorderOptions ro;
+  ro.dir = sessions_dir(opt_);
+  ro.viewer_version = kVersion;
+  ro.server = in_.redis.describe();
+  auto r = sync::Recorder::open(ro);
+  if (!r) {
+    ui_.sync.recording = "not recording: " + r.error().str();
+    spdlog::warn("{}", ui_.sync.recording);
+    return nullptr;
+  }
+  recorder_ = std::shared_ptr<sync::Recorder>(std::move(*r));
+  spdlog::info("recording synced sessions in {}", ro.dir.string());
+  return recorder_;
+}
+
 void Viewer::refresh_sync_info(Clock::time_point now) {
   SyncInfo& si = ui_.sync;
   const RobotView& rv = follower_.robot();
@@ -458,6 +519,12 @@ void Viewer::refresh_sync_info(Clock::time_point now) {
                             : std::chrono::duration<double>(now - status_.last_event).count();
   si.mismatch = rv.mismatch;
   si.errors = &rv.errors;
+  if (recorder_) {
+    const sync::RecorderStats rs = recorder_->stats();
+    si.recording = rs.current_file.empty() ? "recording: waiting for a session" : "recording " + rs.current_file;
+    si.recording_lost = rs.lost_lines;
+    if (!rs.last_error.empty()) si.recording += " (" + rs.last_error + ")";
+  }
 }
 
 int Viewer::finish(int rc) {
@@ -477,6 +544,7 @@ void Viewer::shutdown() {
     worker_->stop();  // joined before anything it could wake goes away
     worker_.reset();
   }
+  recorder_.reset();
   if (imgui_ready_) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
@@ -500,11 +568,28 @@ int run_reach_check(Loaded& in) {
 
 int run_viewer(const Options& options, Clock::time_point process_start) {
   SignalWatcher signals;
+  if (options.list_sessions) return run_list_sessions(options);
+  if (!options.summary.empty()) return run_summary(options);
   int rc = kExitOk;
   auto loaded = load_inputs(options, rc);
   if (!loaded) return rc;
   if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
   if (options.check_reach) return run_reach_check(*loaded);
+  if (!options.replay.empty()) {
+    auto src = parse_session_source(options.replay, true);
+    if (!src) {
+      std::cerr << "strokeviz: " << src.error().str() << "\n";
+      return kExitUsage;
+    }
+    auto rec = load_recording(*src);
+    if (!rec) {
+      std::cerr << "strokeviz: " << rec.error().str() << "\n";
+      return kExitUsage;
+    }
+    spdlog::info("replaying {} ({} items)", src->describe(), rec->size());
+    loaded->replay.emplace(std::move(*rec));
+    loaded->replay_source = src->describe();
+  }
   Options effective = options;
   std::optional<DemoServices> demo;
   if (options.demo) {

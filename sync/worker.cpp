@@ -193,6 +193,7 @@ class SyncWorker::Loop {
   std::map<std::string, Session> sessions_;
   std::uint64_t touch_ = 0;
   std::map<std::string, std::string> robot_raw_;  // node -> last robot state pushed
+  std::set<std::string> contexted_;  // sessions whose file got its context lines
   std::set<std::string> dirty_sessions_, dirty_nodes_;
   std::optional<SyncItem> pending_;  // newest item that did not fit in the queue
   bool status_dirty_ = true;
@@ -596,7 +597,16 @@ void SyncWorker::Loop::open_recording(const std::string& session_id, std::string
   h.node = std::string(node);
   h.start_time = std::string(start_time);
   h.start_us = start_us;
+  // First time this worker opens the session's file (not a re-open after its end).
+  const bool fresh = !opt_.recorder->session_open(session_id) && contexted_.insert(session_id).second;
+  if (contexted_.size() > kMaxSessions) contexted_.erase(contexted_.begin());
   opt_.recorder->session_started(h);  // no-op when already open
+  if (!fresh) return;
+  // Context for a self-contained file: the robot state the live view already
+  // shows (its joints), written before the session's first event.
+  const auto it = robot_raw_.find(std::string(node));
+  if (it != robot_raw_.end() && !it->second.empty())
+    opt_.recorder->append_snapshot(receive_time(), std::string(kRobotPrefix) + it->first, it->second, session_id);
 }
 
 // The file: the session the payload names (a session start or a progress

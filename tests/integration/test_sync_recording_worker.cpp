@@ -116,21 +116,36 @@ TEST(SyncRecordingWorker, EverythingReceivedIsRecordedAndReplaysAsPushed) {
   }
   EXPECT_EQ(rejected_items, 2u);
   EXPECT_GE(snapshots, 2u);  // robot state and progress hashes
+  // The file opens with context: the robot state the live view already had
+  // (so a replay of this file alone shows the joints), then session_start.
+  std::size_t context = 0;
+  while (context < replayed.size()) {
+    const Event* e = std::get_if<Event>(&replayed[context]);
+    if (e && std::holds_alternative<SessionStart>(*e)) break;
+    EXPECT_TRUE(std::holds_alternative<RobotStateSnapshot>(replayed[context])) << describe(replayed[context]);
+    ++context;
+  }
+  ASSERT_LT(context, replayed.size()) << "no session_start in the file";
   // From session_start through session_end — plus, here, the progress hash
   // re-read after the end (the test's writer leaves is_executing true, so it
   // still belongs to the session).
-  ASSERT_GE(replayed.size(), last - first + 1);
-  ASSERT_LE(first + replayed.size(), pushed.size());
-  for (std::size_t i = 0; i < replayed.size(); ++i)
-    ASSERT_EQ(describe(replayed[i]), describe(pushed[first + i])) << "item " << i;
-  for (std::size_t i = last - first + 1; i < replayed.size(); ++i)
-    EXPECT_TRUE(std::holds_alternative<ProgressSnapshot>(replayed[i])) << describe(replayed[i]);
+  const std::size_t in_session = replayed.size() - context;
+  ASSERT_GE(in_session, last - first + 1);
+  std::string dump = "\nreplayed:";
+  for (const auto& r : replayed) dump += "\n  " + describe(r);
+  dump += "\npushed from session_start:";
+  for (std::size_t i = first; i < pushed.size(); ++i) dump += "\n  " + describe(pushed[i]);
+  ASSERT_LE(first + in_session, pushed.size()) << dump;
+  for (std::size_t i = 0; i < in_session; ++i)
+    ASSERT_EQ(describe(replayed[context + i]), describe(pushed[first + i])) << "item " << i;
+  for (std::size_t i = last - first + 1; i < in_session; ++i)
+    EXPECT_TRUE(std::holds_alternative<ProgressSnapshot>(replayed[context + i])) << describe(replayed[context + i]);
   // Anything pushed outside the session went to the per-day file.
   std::size_t outside = 0;
   for (const auto& l : list_session_files(dir.path))
     if (l.header.session_id.empty())
       if (auto d = Recording::load(l.source)) outside += d->size();
-  EXPECT_EQ(outside, pushed.size() - replayed.size());
+  EXPECT_EQ(outside, pushed.size() - in_session);
 }
 
 TEST(SyncRecordingWorker, ProgressForAnUnopenedSessionOpensItsFile) {
