@@ -460,6 +460,7 @@ void Viewer::update_sync(Clock::time_point now) {
     state_.set_playing(was_playing_);
     spdlog::info("sync: stopped");
   }
+  if (replay_) refresh_sync_info(now);
   if (!worker_) return;
   // Drain what arrived; bounded by the queue's capacity per frame.
   auto& q = worker_->queue();
@@ -507,18 +508,21 @@ void Viewer::refresh_sync_info(Clock::time_point now) {
   si.robot_pose = rv.current_pose;
   si.connected_l = rv.connected_l;
   si.connected_r = rv.connected_r;
-  si.received = worker_->received();
-  si.rejected = worker_->rejected();
-  si.dropped = worker_->dropped();
-  si.reconnects = worker_->reconnects();
+  if (worker_) {
+    si.received = worker_->received();
+    si.rejected = worker_->rejected();
+    si.dropped = worker_->dropped();
+    si.reconnects = worker_->reconnects();
+    si.latency_ms = static_cast<double>(worker_->last_latency_us()) / 1000.0;
+  }
   si.applied = rv.applied;
   si.out_of_range = rv.out_of_range;
-  si.latency_ms = static_cast<double>(worker_->last_latency_us()) / 1000.0;
   si.last_event_age_s = status_.last_event == Clock::time_point{}
                             ? -1.0
                             : std::chrono::duration<double>(now - status_.last_event).count();
   si.mismatch = rv.mismatch;
   si.errors = &rv.errors;
+  if (replay_) si.recording = "replaying " + in_.replay_source;
   if (recorder_) {
     const sync::RecorderStats rs = recorder_->stats();
     si.recording = rs.current_file.empty() ? "recording: waiting for a session" : "recording " + rs.current_file;

@@ -29,7 +29,7 @@ using strokeviz::test::wait_for_text;
 bool run(RedisServer& redis, int rate, double seconds) {
   const fs::path state = fs::temp_directory_path() / "strokeviz-bench-onscreen.json";
   const double quit_after = seconds + 3.0;
-  auto viewer = start_process({STROKEVIZ_EXE, "--scene=tatbotlogo", "--sync", "--redis", redis.address(),
+  auto viewer = start_process({STROKEVIZ_EXE, "--scene=tatbotlogo", "--sync", "--no-record", "--redis", redis.address(),
                                "--quit-after=" + std::to_string(quit_after), "--dump-state", state.string()});
   if (wait_for_text(viewer.err_path, "SyncWorker: following", 20s).empty()) {
     std::fprintf(stderr, "viewer did not connect\n");

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sync/recording.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -43,6 +44,7 @@ TEST_F(SyncGui, ClickingTheCheckboxFollowsTheSimulatedRobot) {
   const fs::path state = dir_ / "state.json";
   const fs::path shot = dir_ / "synced.png";
   RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--redis", redis_.address(), "--log-level=debug",
+                                         "--record-dir", (dir_ / "rec").string(),
                                          "--width=1200", "--height=800", "--quit-after=9", "--dump-state",
                                          state.string(), "--screenshot", shot.string()});
   // The viewer says where the checkbox is once it has drawn it.
@@ -89,7 +91,7 @@ TEST_F(SyncGui, SigtermEndsTheViewerCleanlyWithItsFiles) {
   const fs::path state = dir_ / "term.json";
   const fs::path shot = dir_ / "term.png";
   RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--sync", "--redis", redis_.address(),
-                                         "--log-level=debug", "--dump-state", state.string(), "--screenshot",
+                                         "--no-record", "--log-level=debug", "--dump-state", state.string(), "--screenshot",
                                          shot.string()});
   ASSERT_FALSE(wait_for_text(viewer.err_path, "checkbox at ", 20s).empty());
   kill(viewer.pid, SIGTERM);
@@ -101,6 +103,33 @@ TEST_F(SyncGui, SigtermEndsTheViewerCleanlyWithItsFiles) {
   ASSERT_FALSE(j.is_discarded());
   EXPECT_EQ(j["sync"]["enabled"], true);
   EXPECT_TRUE(fs::exists(shot));
+}
+
+TEST_F(SyncGui, KillNineWhileRecordingLeavesAValidFile) {
+  const fs::path rec_dir = dir_ / "sessions";
+  RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--sync", "--redis", redis_.address(),
+                                         "--record-dir", rec_dir.string(), "--log-level=debug"});
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "SyncWorker: following", 20s).empty());
+  RunningProcess sim = start_process({kSim, "--scene=tatbotlogo", "--redis", redis_.address(), "--speed=20",
+                                      "--strokes=3", "--node=killnode"});
+  // Wait until the session file holds stroke 1's reports, then kill -9 mid-session.
+  const std::string out = wait_for_text(sim.out_path, "session_start ", 20s);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(session_start (stroke_killnode_[0-9]+))"))) << out;
+  const fs::path file = rec_dir / (m[1].str() + ".jsonl");
+  ASSERT_FALSE(wait_for_text(file.string(), "\"stroke_idx\": 1", 30s).empty()) << file;
+  kill(viewer.pid, SIGKILL);
+  const auto r = finish_process(viewer, 10s);
+  EXPECT_EQ(r.signal, SIGKILL);
+  finish_process(sim, 60s);
+
+  sync::LoadReport report;
+  auto rec = sync::Recording::load(file, &report);
+  ASSERT_TRUE(rec) << rec.error().str();
+  EXPECT_LE(report.skipped, 1u) << "at most the last partial line: " << report.first_bad_reason;
+  if (report.skipped == 1) EXPECT_EQ(report.first_bad_line, report.lines);
+  EXPECT_GT(rec->size(), 27u);
+  EXPECT_EQ(rec->header().session_id, m[1].str());
 }
 
 }  // namespace

@@ -12,9 +12,11 @@
 #include <stb/stb_image.h>
 
 #include "app/panels.hpp"
+#include "app/timeline.hpp"
 #include "app/pose_solver.hpp"
 #include "app/robot/robot_model.hpp"
 #include "app/scene/scene.hpp"
+#include "sync/recording.hpp"
 #include "tests/support/process.hpp"
 
 namespace strokeviz::test {
@@ -173,6 +175,30 @@ TEST_F(ViewerGui, PlayingViewerAdvancesPoses) {
   const int flat = j["stroke_idx"].get<int>() * j["stroke_length"].get<int>() + j["pose_idx"].get<int>();
   EXPECT_GT(flat, 20) << "poses should have advanced";
   EXPECT_GT(j["frames_rendered"].get<int>(), 10);
+}
+
+TEST_F(ViewerGui, ReplayShowsTheRecordedStateAndATimeline) {
+  const std::string file = kSrc + "/tests/data/sessions/good.jsonl";
+  const Image img = shoot("replay", {"--replay", file, "--replay-at=12"});
+  const auto j = state("replay");
+  ASSERT_FALSE(j.is_discarded());
+  auto rec = sync::Recording::load(file);
+  ASSERT_TRUE(rec) << rec.error().str();
+  const std::size_t i = rec->index_at(rec->time(0) + 12'000'000);
+  EXPECT_EQ(j["stroke_idx"], rec->stroke_at(i));
+  EXPECT_EQ(j["pose_idx"], rec->pose_at(i));
+  EXPECT_EQ(j["sync"]["session"], "stroke_hog_1763758501");
+  EXPECT_EQ(j["sync"]["enabled"], false);
+  // The timeline along the bottom: played part and the session-start marker.
+  long played = 0, start_marker = 0;
+  for (int y = img.h - static_cast<int>(app::kTimelineHeight); y < img.h; ++y)
+    for (int x = static_cast<int>(app::kPanelWidth); x < img.w; ++x) {
+      const unsigned char* p = &img.rgb[(static_cast<std::size_t>(y) * img.w + x) * 3];
+      played += near(p[0], 70, 6) && near(p[1], 110, 6) && near(p[2], 170, 6);
+      start_marker += near(p[0], 80, 6) && near(p[1], 220, 6) && near(p[2], 120, 6);
+    }
+  EXPECT_GT(played, 500);
+  EXPECT_GT(start_marker, 10);
 }
 
 }  // namespace

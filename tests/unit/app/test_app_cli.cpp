@@ -2,7 +2,9 @@
 // a clear message naming what and where, exit 2, never a crash.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,6 +121,85 @@ TEST(CheckReach, AnOutOfReachDesignIsListedAndExitsThree) {
   expect_clean_exit(r, 3);
   EXPECT_NE(r.out.find("32 poses are NOT reachable"), std::string::npos) << r.out;
   EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(stroke 1 pose 0 offset 0 left arm: [0-9.]+ mm off)"))) << r.out;
+}
+
+}  // namespace
+}  // namespace strokeviz::test
+
+namespace strokeviz::test {
+namespace {
+
+const std::string kSessions = kSrc + "/tests/data/sessions/";
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(Replay, SummaryOfAGoodSessionAsJsonAndCsv) {
+  const std::string json = ::testing::TempDir() + "summary.json";
+  auto r = viewer({"--replay", kSessions + "good.jsonl", "--summary", json});
+  expect_clean_exit(r, 0);
+  const std::string j = slurp_file(json);
+  EXPECT_NE(j.find("\"session_id\": \"stroke_hog_1763758501\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"gaps\": [\n        [\n          25,\n          45"), std::string::npos) << "stroke 1 lost poses 30..40";
+  EXPECT_NE(j.find("arm l timeout"), std::string::npos);
+  const std::string csv = ::testing::TempDir() + "summary.csv";
+  r = viewer({"--replay", kSessions + "good.jsonl", "--summary", csv});
+  expect_clean_exit(r, 0);
+  const std::string c = slurp_file(csv);
+  EXPECT_EQ(c.rfind("stroke,start,end,duration_s,poses_seen,offsets_l,offsets_r,gaps,errors\n", 0), 0u) << c;
+  EXPECT_NE(c.find("\n1,"), std::string::npos);
+  EXPECT_NE(c.find("\"25-45\""), std::string::npos) << c;
+}
+
+TEST(Replay, TruncatedAndGarbageFilesLoadTheValidLinesAndSaySo) {
+  const std::string out = ::testing::TempDir() + "t.json";
+  auto r = viewer({"--replay", kSessions + "truncated.jsonl", "--summary", out});
+  expect_clean_exit(r, 0);
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(truncated\.jsonl: skipped 1 damaged line\(s\), the first at line 82)")))
+      << r.err;
+  r = viewer({"--replay", kSessions + "garbage.jsonl", "--summary", out});
+  expect_clean_exit(r, 0);
+  EXPECT_NE(r.err.find("skipped 3 damaged line(s), the first at line 21"), std::string::npos) << r.err;
+}
+
+TEST(Replay, BadFilesAreClearErrorsWithExitTwo) {
+  const std::string out = ::testing::TempDir() + "x.json";
+  struct Case {
+    const char* file;
+    const char* says;
+  } cases[] = {{"missing.jsonl", "missing.jsonl: cannot open"},
+               {"empty.jsonl", "empty.jsonl: empty file"},
+               {"future.jsonl", "future.jsonl:1: session format version 99 is newer"},
+               {"not_session.jsonl", "not_session.jsonl:1: not a strokeviz session file"}};
+  for (const Case& c : cases) {
+    const auto r = viewer({"--replay", kSessions + c.file, "--summary", out});
+    expect_clean_exit(r, 2);
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.file << ": " << r.err;
+    // The same without --summary: the error comes before any window opens.
+    const auto w = viewer({"--replay", kSessions + c.file}, {"DISPLAY="});
+    expect_clean_exit(w, 2);
+  }
+}
+
+TEST(Replay, SummaryNeedsReplayAndAKnownExtension) {
+  expect_clean_exit(viewer({"--summary", "/tmp/x.json"}), 2);
+  const auto r = viewer({"--replay", kSessions + "good.jsonl", "--summary", ::testing::TempDir() + "x.txt"});
+  expect_clean_exit(r, 2);
+  EXPECT_NE(r.err.find(".json or .csv"), std::string::npos) << r.err;
+  const auto u = viewer({"--replay", "redis://127.0.0.1:1", "--summary", "/tmp/x.json"});
+  expect_clean_exit(u, 2);
+  EXPECT_NE(u.err.find("needs a session id"), std::string::npos) << u.err;
+}
+
+TEST(Replay, ListSessionsShowsTheRecordingsFolder) {
+  const auto r = viewer({"--list-sessions", "--record-dir", kSessions});
+  expect_clean_exit(r, 0);
+  EXPECT_NE(r.out.find("stroke_hog_1763758501"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tatbotlogo"), std::string::npos) << r.out;
 }
 
 }  // namespace
