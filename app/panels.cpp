@@ -129,6 +129,32 @@ void draw_sync(UiState& ui) {
   }
 }
 
+void draw_sessions(SessionsUi& s) {
+  ImGui::TextDisabled("%s", s.dir.c_str());
+  if (ImGui::Button("Refresh")) s.refresh = true;
+  if (!s.status.empty()) ImGui::TextWrapped("%s", s.status.c_str());
+  if (s.listings.empty()) {
+    ImGui::TextDisabled("no recordings yet: tick Sync with Robot to record one");
+    return;
+  }
+  if (!ImGui::BeginTable("sessions", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY, ImVec2(0, 180))) return;
+  for (int i = 0; i < static_cast<int>(s.listings.size()); ++i) {
+    const sync::SessionListing& l = s.listings[static_cast<std::size_t>(i)];
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::PushID(i);
+    if (ImGui::SmallButton("Open")) s.open = i;
+    ImGui::PopID();
+    ImGui::TableSetColumnIndex(1);
+    ImGui::TextUnformatted(l.header.session_id.empty() ? "(outside sessions)" : l.header.session_id.c_str());
+    ImGui::TableSetColumnIndex(2);
+    const double min = l.end_us > l.header.start_us ? static_cast<double>(l.end_us - l.header.start_us) / 60e6 : 0.0;
+    ImGui::Text("%s %s %.1f min, stroke %d", l.header.scene.c_str(), l.header.start_time.substr(0, 16).c_str(), min,
+                l.max_stroke);
+  }
+  ImGui::EndTable();
+}
+
 void draw_view(UiState& ui) {
   ImGui::Checkbox("strokes as lines", &ui.show_lines);
   ImGui::Checkbox("active offset points", &ui.show_active_points);
@@ -141,6 +167,9 @@ void draw_view(UiState& ui) {
   ImGui::SameLine();
   ImGui::Checkbox("grid", &ui.show_grid);
   if (ImGui::Button("Reset camera (R)")) ui.reset_camera = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Save PNG")) ui.save_png = true;
+  if (!ui.saved_png.empty()) ImGui::TextWrapped("%s", ui.saved_png.c_str());
   if (!ui.robot_note.empty()) ImGui::TextWrapped("%s", ui.robot_note.c_str());
   ImGui::TextDisabled("%s", ui.gl_info.c_str());
   ImGui::TextDisabled("frame %.2f ms", ui.frame_ms);
@@ -163,6 +192,7 @@ void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, floa
     if (ImGui::CollapsingHeader("Strokes", ImGuiTreeNodeFlags_DefaultOpen)) draw_strokes(state);
     if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
     if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in);
+    if (ImGui::CollapsingHeader("Sessions")) draw_sessions(ui.sessions);
     if (ImGui::CollapsingHeader("View")) draw_view(ui);
     ImGui::PopItemWidth();
   }

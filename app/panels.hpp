@@ -4,11 +4,13 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <vector>
 #include <string>
 
 #include "app/pose_solver.hpp"
 #include "app/robot/robot_model.hpp"
 #include "app/viewer_state.hpp"
+#include "sync/recording.hpp"
 
 namespace strokeviz::app {
 
@@ -29,6 +31,15 @@ struct SyncInfo {
   std::uint64_t recording_lost = 0;  // lines the recorder could not write
 };
 
+// The Sessions section: recordings on disk, and what the user asked for.
+struct SessionsUi {
+  std::string dir;
+  std::vector<sync::SessionListing> listings;
+  bool refresh = false;      // set by the panel: re-read the folder
+  int open = -1;             // set by the panel: replay listings[open]
+  std::string status;        // "loading …", an error, or the open replay
+};
+
 // What the panels show and toggle besides the ViewerState.
 struct UiState {
   bool sync_enabled = false;
@@ -43,6 +54,9 @@ struct UiState {
   bool show_inkcaps = true;
   bool reset_camera = false;  // set by the View section, consumed by the loop
   bool sync_checkbox_logged = false;
+  bool save_png = false;      // set by the View section: write the next frame as PNG
+  std::string saved_png;      // where the last one went, or why not
+  SessionsUi sessions;
   std::string robot_note;     // e.g. "arms not found in URDF: …"
   std::string gl_info;
   double frame_ms = 0.0;

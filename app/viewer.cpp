@@ -10,6 +10,8 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <ctime>
+#include <future>
 #include <optional>
 
 #include <GLFW/glfw3.h>
@@ -135,6 +137,8 @@ class Viewer {
   void frame(bool capture);
   void draw_3d(int fb_w, int fb_h);
   void update_sync(Clock::time_point now);
+  void save_png(int fb_w, int fb_h);
+  void update_sessions();
   std::shared_ptr<sync::Recorder> open_recorder();
   void install_input_callbacks();
   static void note_input(GLFWwindow* win) { static_cast<Viewer*>(glfwGetWindowUserPointer(win))->input_seen_ = true; }
@@ -157,6 +161,8 @@ class Viewer {
   std::unique_ptr<sync::SyncWorker> worker_;
   std::shared_ptr<sync::Recorder> recorder_;
   std::unique_ptr<ReplayPlayer> replay_;
+  std::future<Expected<sync::Recording>> loading_;  // a recording opened from the Sessions panel
+  std::string loading_name_;
   Follower follower_;
   sync::StatusSnapshot status_;
   bool was_playing_ = false;
@@ -215,6 +221,7 @@ void Viewer::apply_start_options() {
   ui_.show_all_offsets = opt_.all_offsets;
   ui_.show_robot = !opt_.no_robot;
   ui_.sync_enabled = opt_.sync;
+  ui_.sessions.refresh = true;
   if (replay_) {
     // The recording drives the view; local playback stays paused.
     const bool play = opt_.play.value_or(opt_.screenshot.empty() || opt_.quit_after_s > 0);
@@ -267,6 +274,7 @@ int Viewer::run() {
     }
     last_tick_ = now;
     update_sync(now);
+    update_sessions();
     const bool capture = frame_count_mode && frames_ + 1 >= opt_.frames;
     frame(capture);
     if (capture) return finish(screenshot_written_ ? kExitOk : kExitFailure);
@@ -390,6 +398,7 @@ void Viewer::frame(bool capture) {
       std::cout << "strokeviz: screenshot written to " << fs::absolute(opt_.screenshot).string() << "\n";
     }
   }
+  if (ui_.save_png) save_png(fb_w, fb_h);
   glfwSwapBuffers(window_.handle());
   ++frames_;
   if (newest_event_us_ > 0) {  // this frame shows the robot's newest progress
@@ -476,6 +485,54 @@ void Viewer::update_sync(Clock::time_point now) {
   status_ = worker_->status();
   ui_.sync_status = status_.label.empty() ? "Connecting" : status_.label;
   refresh_sync_info(now);
+}
+
+// "Save PNG": this frame, before the swap, into the current folder.
+void Viewer::save_png(int fb_w, int fb_h) {
+  ui_.save_png = false;
+  char name[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(name, sizeof name, "strokeviz-%Y%m%d-%H%M%S.png", std::localtime(&now));
+  const fs::path path = fs::absolute(name);
+  if (auto r = render::write_png(path.string(), fb_w, fb_h, render::read_framebuffer_rgb(fb_w, fb_h)); !r)
+    ui_.saved_png = "not saved: " + r.error().str();
+  else
+    ui_.saved_png = "saved " + path.string();
+}
+
+// The Sessions panel: re-list the folder, and open a recording on a loader
+// thread (a big file takes a second; the view keeps drawing meanwhile).
+void Viewer::update_sessions() {
+  SessionsUi& s = ui_.sessions;
+  if (s.refresh) {
+    s.refresh = false;
+    s.dir = sessions_dir(opt_).string();
+    s.listings = sync::list_session_files(s.dir);
+  }
+  if (s.open >= 0 && s.open < static_cast<int>(s.listings.size()) && !loading_.valid()) {
+    loading_name_ = s.listings[static_cast<std::size_t>(s.open)].source;
+    s.status = "loading " + loading_name_ + " …";
+    loading_ = std::async(std::launch::async, [path = loading_name_] {
+      auto r = sync::Recording::load(path);
+      glfwPostEmptyEvent();  // wake the render loop to pick it up
+      return r;
+    });
+  }
+  s.open = -1;
+  if (!loading_.valid() || loading_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+  auto rec = loading_.get();
+  if (!rec) {
+    s.status = rec.error().str();
+    return;
+  }
+  ui_.sync_enabled = false;  // a replay takes the view over from live sync
+  if (worker_) update_sync(Clock::now());
+  follower_.reset();
+  replay_ = std::make_unique<ReplayPlayer>(std::move(*rec), follower_, state_);
+  replay_->seek_index(0);
+  state_.set_playing(false);
+  in_.replay_source = loading_name_;
+  s.status = "replaying " + loading_name_;
 }
 
 // Synced sessions are recorded unless --no-record; a recorder that cannot

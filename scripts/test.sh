@@ -82,7 +82,7 @@ sanitize() {
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-sanitize address build-asan "${ASAN_TESTS:-^(scene_tests|robot_model_test|test_sync_protocol|test_sync_worker_parts)$}"
+sanitize address build-asan "${ASAN_TESTS:-^(scene_tests|robot_model_test|test_sync_protocol|test_sync_worker_parts|test_sync_recording)$}"
 sanitize thread build-tsan "${TSAN_TESTS:-^test_sync_}"
 
 echo "tests: $passed passed, $failed failed"
