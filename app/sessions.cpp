@@ -86,18 +86,25 @@ int run_list_sessions(const Options& options) {
   return kExitOk;
 }
 
-int run_summary(const Options& options) {
-  auto src = parse_session_source(options.replay, true);
+std::optional<OpenedReplay> open_replay(const std::string& argument) {
+  auto src = parse_session_source(argument, true);
   if (!src) {
     std::cerr << "strokeviz: " << src.error().str() << "\n";
-    return kExitUsage;
+    return std::nullopt;
   }
   auto rec = load_recording(*src);
   if (!rec) {
     std::cerr << "strokeviz: " << rec.error().str() << "\n";
-    return kExitUsage;
+    return std::nullopt;
   }
-  const SessionSummary s = summarize(*rec);
+  return OpenedReplay{std::move(*src), std::move(*rec)};
+}
+
+int run_summary(const Options& options) {
+  auto opened = open_replay(options.replay);
+  if (!opened) return kExitUsage;
+  const SessionSource* src = &opened->source;
+  const SessionSummary s = summarize(opened->recording);
   if (auto w = write_summary(s, options.summary); !w) {
     std::cerr << "strokeviz: " << w.error().str() << "\n";
     return kExitUsage;

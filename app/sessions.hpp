@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "app/cli.hpp"
@@ -25,6 +26,13 @@ Expected<SessionSource> parse_session_source(const std::string& text, bool need_
 // sync side touches sockets), joined before returning. Prints what was
 // skipped in a damaged file to stderr.
 Expected<sync::Recording> load_recording(const SessionSource& source);
+
+// --replay's argument parsed and loaded; errors printed to stderr (nullopt then).
+struct OpenedReplay {
+  SessionSource source;
+  sync::Recording recording;
+};
+std::optional<OpenedReplay> open_replay(const std::string& argument);
 
 // The recordings folder: --record-dir, else sync::default_sessions_dir().
 std::filesystem::path sessions_dir(const Options& options);

@@ -637,19 +637,11 @@ int run_viewer(const Options& options, Clock::time_point process_start) {
   if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
   if (options.check_reach) return run_reach_check(*loaded);
   if (!options.replay.empty()) {
-    auto src = parse_session_source(options.replay, true);
-    if (!src) {
-      std::cerr << "strokeviz: " << src.error().str() << "\n";
-      return kExitUsage;
-    }
-    auto rec = load_recording(*src);
-    if (!rec) {
-      std::cerr << "strokeviz: " << rec.error().str() << "\n";
-      return kExitUsage;
-    }
-    spdlog::info("replaying {} ({} items)", src->describe(), rec->size());
-    loaded->replay.emplace(std::move(*rec));
-    loaded->replay_source = src->describe();
+    auto opened = open_replay(options.replay);
+    if (!opened) return kExitUsage;
+    spdlog::info("replaying {} ({} items)", opened->source.describe(), opened->recording.size());
+    loaded->replay_source = opened->source.describe();
+    loaded->replay.emplace(std::move(opened->recording));
   }
   Options effective = options;
   std::optional<DemoServices> demo;
