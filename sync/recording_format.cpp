@@ -74,17 +74,7 @@ class Validator {
       if (p_ == e_ || *p_ != ':') return false;
       ++p_;
       if (!value(depth)) return false;
-      ws();
-      if (p_ == e_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        continue;
-      }
-      if (*p_ == '}') {
-        ++p_;
-        return true;
-      }
-      return false;
+      if (const Next n = next('}'); n != Next::More) return n == Next::Closed;
     }
   }
 
@@ -98,18 +88,17 @@ class Validator {
     }
     for (;;) {
       if (!value(depth)) return false;
-      ws();
-      if (p_ == e_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        continue;
-      }
-      if (*p_ == ']') {
-        ++p_;
-        return true;
-      }
-      return false;
+      if (const Next n = next(']'); n != Next::More) return n == Next::Closed;
     }
+  }
+
+  // After an object member or array element: ',' (more), `close`, or an error.
+  enum class Next { More, Closed, Bad };
+  Next next(char close) {
+    ws();
+    if (p_ == e_) return Next::Bad;
+    if (*p_ == ',' || *p_ == close) return *p_++ == ',' ? Next::More : Next::Closed;
+    return Next::Bad;
   }
 
   bool word(std::string_view w) {

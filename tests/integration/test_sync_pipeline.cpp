@@ -4,6 +4,7 @@
 // the robot published, also across a server restart mid-session.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -61,14 +62,23 @@ nlohmann::json progress_hash(RedisServer& redis, const std::string& session) {
   return nlohmann::json::parse(redis.cli({"HGET", "stroke:progress:" + session, "progress"}), nullptr, false);
 }
 
-TEST(SyncPipeline, FinalViewEqualsWhatTheSimulatorPublished) {
+// A private server and a connected pipeline following it.
+class SyncPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(redis.ok()) << redis.error();
+    auto sc = scene::load_scene(STROKEVIZ_SOURCE_DIR "/scenes/tatbotlogo");
+    ASSERT_TRUE(sc) << sc.error().str();
+    pipe_ = std::make_unique<Pipeline>(std::move(*sc), redis.address());
+    pipe_->worker.start();
+    ASSERT_TRUE(pipe_->run_until([&] { return pipe_->worker.status().state == sync::SyncState::Connected; }, 10s));
+  }
   RedisServer redis;
-  ASSERT_TRUE(redis.ok()) << redis.error();
-  auto sc = scene::load_scene(STROKEVIZ_SOURCE_DIR "/scenes/tatbotlogo");
-  ASSERT_TRUE(sc) << sc.error().str();
-  Pipeline p(std::move(*sc), redis.address());
-  p.worker.start();
-  ASSERT_TRUE(p.run_until([&] { return p.worker.status().state == sync::SyncState::Connected; }, 10s));
+  std::unique_ptr<Pipeline> pipe_;
+};
+
+TEST_F(SyncPipeline, FinalViewEqualsWhatTheSimulatorPublished) {
+  Pipeline& p = *pipe_;
 
   const auto sim = run_process({STROKEVIZ_SIM_EXE, "--scene=tatbotlogo", "--redis", redis.address(), "--speed=50",
                                 "--strokes=3", "--node=pipe"},
@@ -94,14 +104,8 @@ TEST(SyncPipeline, FinalViewEqualsWhatTheSimulatorPublished) {
   p.worker.stop();
 }
 
-TEST(SyncPipeline, ServerRestartMidSessionRecoversToThePublishersFinalState) {
-  RedisServer redis;
-  ASSERT_TRUE(redis.ok()) << redis.error();
-  auto sc = scene::load_scene(STROKEVIZ_SOURCE_DIR "/scenes/tatbotlogo");
-  ASSERT_TRUE(sc) << sc.error().str();
-  Pipeline p(std::move(*sc), redis.address());
-  p.worker.start();
-  ASSERT_TRUE(p.run_until([&] { return p.worker.status().state == sync::SyncState::Connected; }, 10s));
+TEST_F(SyncPipeline, ServerRestartMidSessionRecoversToThePublishersFinalState) {
+  Pipeline& p = *pipe_;
 
   RunningProcess sim = start_process({STROKEVIZ_SIM_EXE, "--scene=tatbotlogo", "--redis", redis.address(),
                                       "--speed=10", "--strokes=3", "--node=pipe"});
