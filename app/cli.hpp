@@ -30,7 +30,7 @@ struct Options {
   std::string redis_password;        // --redis-password (default: $REDIS_PASSWORD)
   std::optional<int> redis_db;       // --redis-db
   bool demo = false;                 // private redis-server + simulator, sync ticked
-  std::filesystem::path record_dir;  // --record-dir; empty: sync::default_sessions_dir()
+  std::filesystem::path record_dir;  // --record-dir; empty: session::default_sessions_dir()
   bool no_record = false;            // --no-record
   std::string replay;                // --replay FILE | redis://HOST:PORT/<session_id>
   std::optional<double> replay_at;   // --replay-at SECONDS from the recording's start
@@ -41,7 +41,7 @@ struct Options {
   bool hidden = false;               // no visible window (tests, benchmarks)
   double quit_after_s = 0.0;         // > 0: exit cleanly after that many seconds
   bool print_timing = false;         // log start-up timings
-  bool check_reach = false;          // solve IK for every pose, report, exit (no window)
+  bool check_reach = false;         // solve IK for every pose, report, exit (no window)
   std::string log_level = "info";
 };
 

@@ -1,13 +1,16 @@
 // Sessions on the command line: --replay sources, --list-sessions, --summary.
 #include "app/sessions.hpp"
 
+#include "sync/history.hpp"
+
 #include <cstdio>
 #include <future>
 #include <iostream>
 
-#include "app/session_summary.hpp"
+#include "follow/summary.hpp"
 
 namespace strokeviz::app {
+using namespace follow;
 
 namespace fs = std::filesystem;
 
@@ -36,14 +39,14 @@ Expected<SessionSource> parse_session_source(const std::string& text, bool need_
   return s;
 }
 
-Expected<sync::Recording> load_recording(const SessionSource& source) {
+Expected<session::Recording> load_recording(const SessionSource& source) {
   if (source.redis) {
     auto loader = std::async(std::launch::async,
-                             [&] { return sync::Recording::from_redis(source.server, source.session_id); });
+                             [&] { return sync::fetch_recording(source.server, source.session_id); });
     return loader.get();
   }
-  sync::LoadReport report;
-  auto rec = sync::Recording::load(source.file, &report);
+  session::LoadReport report;
+  auto rec = session::Recording::load(source.file, &report);
   if (rec && report.skipped > 0)
     std::cerr << "strokeviz: " << source.file.string() << ": skipped " << report.skipped
               << " damaged line(s), the first at line " << report.first_bad_line << " (" << report.first_bad_reason
@@ -52,11 +55,11 @@ Expected<sync::Recording> load_recording(const SessionSource& source) {
 }
 
 fs::path sessions_dir(const Options& options) {
-  return options.record_dir.empty() ? sync::default_sessions_dir() : options.record_dir;
+  return options.record_dir.empty() ? session::default_sessions_dir() : options.record_dir;
 }
 
 namespace {
-void print_listing(const sync::SessionListing& l) {
+void print_listing(const session::SessionListing& l) {
   const double minutes = l.end_us > l.header.start_us ? static_cast<double>(l.end_us - l.header.start_us) / 60e6 : 0.0;
   std::printf("%-34s %-12s %-8s %-26s %8.1f min %6lld items  strokes reached %d\n  %s\n",
               l.header.session_id.empty() ? "(outside sessions)" : l.header.session_id.c_str(), l.header.scene.c_str(),
@@ -67,7 +70,7 @@ void print_listing(const sync::SessionListing& l) {
 
 int run_list_sessions(const Options& options) {
   const fs::path dir = sessions_dir(options);
-  const auto files = sync::list_session_files(dir);
+  const auto files = session::list_session_files(dir);
   std::printf("recorded sessions in %s: %zu\n", dir.string().c_str(), files.size());
   for (const auto& l : files) print_listing(l);
   if (options.list_sessions_redis.empty()) return kExitOk;

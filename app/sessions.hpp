@@ -7,7 +7,7 @@
 
 #include "app/cli.hpp"
 #include "common/expected.hpp"
-#include "sync/recording.hpp"
+#include "session/recording.hpp"
 #include "sync/redis_config.hpp"
 
 namespace strokeviz::app {
@@ -25,16 +25,16 @@ Expected<SessionSource> parse_session_source(const std::string& text, bool need_
 // Loads a recording. Redis sources are read on a loader thread (only the
 // sync side touches sockets), joined before returning. Prints what was
 // skipped in a damaged file to stderr.
-Expected<sync::Recording> load_recording(const SessionSource& source);
+Expected<session::Recording> load_recording(const SessionSource& source);
 
 // --replay's argument parsed and loaded; errors printed to stderr (nullopt then).
 struct OpenedReplay {
   SessionSource source;
-  sync::Recording recording;
+  session::Recording recording;
 };
 std::optional<OpenedReplay> open_replay(const std::string& argument);
 
-// The recordings folder: --record-dir, else sync::default_sessions_dir().
+// The recordings folder: --record-dir, else session::default_sessions_dir().
 std::filesystem::path sessions_dir(const Options& options);
 
 int run_list_sessions(const Options& options);  // exit code

@@ -9,11 +9,12 @@
 #include "app/version.hpp"
 
 namespace strokeviz::app {
+using namespace follow;
 
 std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,
                           const DumpExtras& extras) {
   using nlohmann::json;
-  const scene::Scene& sc = state.scene();
+  const model::Scene& sc = state.scene();
   json j;
   j["viewer_version"] = kVersion;
   j["scene"] = sc.name;
@@ -23,10 +24,10 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
   j["offset_num"] = sc.offset_num;
   j["stroke_idx"] = state.stroke_idx();
   j["pose_idx"] = state.pose_idx();
-  j["offset_idx_l"] = state.offset_idx(scene::Arm::Left);
-  j["offset_idx_r"] = state.offset_idx(scene::Arm::Right);
-  j["description_l"] = state.arm_stroke(scene::Arm::Left).description;
-  j["description_r"] = state.arm_stroke(scene::Arm::Right).description;
+  j["offset_idx_l"] = state.offset_idx(model::Arm::Left);
+  j["offset_idx_r"] = state.offset_idx(model::Arm::Right);
+  j["description_l"] = state.arm_stroke(model::Arm::Left).description;
+  j["description_r"] = state.arm_stroke(model::Arm::Right).description;
   j["playing"] = state.playback().playing;
   j["speed"] = state.playback().speed;
   j["joints"] = json::array();

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "app/panels.hpp"
-#include "app/viewer_state.hpp"
+#include "app/ui/panels.hpp"
+#include "follow/viewer_state.hpp"
 #include "common/expected.hpp"
 
 namespace strokeviz::app {
@@ -22,7 +22,7 @@ struct DumpExtras {
   const std::vector<long long>* event_to_swap_us = nullptr;
 };
 
-std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,
+std::string state_to_json(const follow::ViewerState& state, const UiState& ui, const PanelInput& in,
                           const DumpExtras& extras);
 Expected<bool> write_state(const std::filesystem::path& path, const std::string& json);
 

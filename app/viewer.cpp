@@ -21,27 +21,31 @@
 #include <spdlog/spdlog.h>
 
 #include "app/demo.hpp"
-#include "app/follow.hpp"
-#include "app/replay.hpp"
+#include "follow/follower.hpp"
+#include "follow/replay_player.hpp"
 #include "app/sessions.hpp"
-#include "app/timeline.hpp"
+#include "app/ui/timeline.hpp"
 #include "app/version.hpp"
-#include "app/panels.hpp"
-#include "app/pose_solver.hpp"
-#include "app/reach_check.hpp"
-#include "app/robot/robot_model.hpp"
-#include "app/scene/scene.hpp"
+#include "app/ui/panels.hpp"
+#include "follow/pose_solver.hpp"
+#include "follow/reach_check.hpp"
+#include "model/robot_model.hpp"
+#include "model/scene.hpp"
 #include "app/signals.hpp"
 #include "app/state_dump.hpp"
-#include "app/viewer_state.hpp"
+#include "follow/viewer_state.hpp"
 #include "render/camera.hpp"
 #include "render/gl_window.hpp"
 #include "render/renderer.hpp"
-#include "sync/recording.hpp"
+#include "session/recording.hpp"
 #include "sync/redis_config.hpp"
 #include "sync/worker.hpp"
+#include "load/scene_loader.hpp"
+#include "load/urdf_loader.hpp"
+#include "session/recorder.hpp"
 
 namespace strokeviz::app {
+using namespace follow;
 
 namespace {
 
@@ -56,7 +60,7 @@ void print_scene_list(const Options& options) {
   std::cerr << "strokeviz: unknown scene '" << options.scene << "'. Available scenes:\n";
   bool any = false;
   for (const fs::path& dir : scene_search_dirs(options)) {
-    for (const std::string& name : scene::list_scenes(dir)) {
+    for (const std::string& name : load::list_scenes(dir)) {
       std::cerr << "  " << name << "    (" << (dir / name).string() << ")\n";
       any = true;
     }
@@ -66,11 +70,11 @@ void print_scene_list(const Options& options) {
 
 // Everything loaded from disk before a window opens.
 struct Loaded {
-  scene::Scene scene;
-  robot::RobotModel model;
+  model::Scene scene;
+  model::RobotModel model;
   std::string robot_note;
   sync::RedisConfig redis;
-  std::optional<sync::Recording> replay;  // --replay
+  std::optional<session::Recording> replay;  // --replay
   std::string replay_source;
 };
 
@@ -92,14 +96,14 @@ std::optional<Loaded> load_inputs(const Options& options, int& exit_code) {
     print_scene_list(options);
     return std::nullopt;
   }
-  auto sc = scene::load_scene(*scene_path);
+  auto sc = load::load_scene(*scene_path);
   if (!sc) {
     std::cerr << "strokeviz: " << sc.error().str() << "\n";
     return std::nullopt;
   }
   for (const Error& w : sc->warnings) spdlog::warn("{}", w.str());
   const fs::path urdf = options.urdf.empty() ? sc->urdf : options.urdf;
-  auto model = robot::RobotModel::load(urdf);
+  auto model = load::load_urdf(urdf);
   if (!model) {
     std::cerr << "strokeviz: " << model.error().str() << "\n";
     return std::nullopt;
@@ -139,7 +143,7 @@ class Viewer {
   void update_sync(Clock::time_point now);
   void save_png(int fb_w, int fb_h);
   void update_sessions();
-  std::shared_ptr<sync::Recorder> open_recorder();
+  std::shared_ptr<session::Recorder> open_recorder();
   void install_input_callbacks();
   static void note_input(GLFWwindow* win) { static_cast<Viewer*>(glfwGetWindowUserPointer(win))->input_seen_ = true; }
   void refresh_sync_info(Clock::time_point now);
@@ -159,15 +163,15 @@ class Viewer {
   render::OrbitCamera camera_;
   std::vector<Eigen::Isometry3d> link_world_;
   std::unique_ptr<sync::SyncWorker> worker_;
-  std::shared_ptr<sync::Recorder> recorder_;
+  std::shared_ptr<session::Recorder> recorder_;
   std::unique_ptr<ReplayPlayer> replay_;
-  std::future<Expected<sync::Recording>> loading_;  // a recording opened from the Sessions panel
+  std::future<Expected<session::Recording>> loading_;  // a recording opened from the Sessions panel
   std::string loading_name_;
   Follower follower_;
   sync::StatusSnapshot status_;
   bool was_playing_ = false;
   bool input_seen_ = true;  // user input since the last wait (ImGui then needs two frames to settle)
-  sync::TimeUs newest_event_us_ = 0;      // publish time of the newest progress event applied, not yet on screen
+  TimeUs newest_event_us_ = 0;      // publish time of the newest progress event applied, not yet on screen
   std::vector<long long> event_to_swap_us_;  // bounded: kMaxLatencySamples
   static constexpr std::size_t kMaxLatencySamples = 100000;
   bool imgui_ready_ = false;
@@ -214,8 +218,8 @@ Expected<bool> Viewer::open() {
 void Viewer::apply_start_options() {
   if (opt_.stroke) state_.set_stroke(*opt_.stroke);
   if (opt_.pose) state_.set_pose(*opt_.pose);
-  if (opt_.offset_l) state_.set_offset(scene::Arm::Left, *opt_.offset_l);
-  if (opt_.offset_r) state_.set_offset(scene::Arm::Right, *opt_.offset_r);
+  if (opt_.offset_l) state_.set_offset(model::Arm::Left, *opt_.offset_l);
+  if (opt_.offset_r) state_.set_offset(model::Arm::Right, *opt_.offset_r);
   state_.set_speed(opt_.speed);
   state_.set_playing(opt_.play.value_or(opt_.screenshot.empty()));
   ui_.show_all_offsets = opt_.all_offsets;
@@ -227,7 +231,7 @@ void Viewer::apply_start_options() {
     const bool play = opt_.play.value_or(opt_.screenshot.empty() || opt_.quit_after_s > 0);
     state_.set_playing(false);
     ui_.sync_enabled = false;
-    if (opt_.replay_at) replay_->seek_time(replay_->begin_us() + static_cast<sync::TimeUs>(*opt_.replay_at * 1e6));
+    if (opt_.replay_at) replay_->seek_time(replay_->begin_us() + static_cast<TimeUs>(*opt_.replay_at * 1e6));
     else replay_->seek_index(0);
     replay_->set_speed(opt_.speed);
     replay_->set_playing(play);
@@ -363,13 +367,13 @@ void Viewer::frame(bool capture) {
   handle_input();
   if (ui_.reset_camera) { camera_.reset(); ui_.reset_camera = false; }
 
-  const std::array<int, 2> offsets{state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
+  const std::array<int, 2> offsets{state_.offset_idx(model::Arm::Left), state_.offset_idx(model::Arm::Right)};
   panel_in_.model = &in_.model;
   panel_in_.joints = solver_.joints(state_.stroke_idx(), state_.pose_idx(), offsets);
   ui_.sync.joints_from_robot = worker_ && follower_.robot().joints.has_value();
   if (ui_.sync.joints_from_robot) panel_in_.joints = *follower_.robot().joints;
   for (int a = 0; a < 2; ++a) {
-    const auto arm = static_cast<scene::Arm>(a);
+    const auto arm = static_cast<model::Arm>(a);
     panel_in_.solutions[a] = &solver_.solve(arm, state_.stroke_idx(), state_.pose_idx(), offsets[a]);
     panel_in_.stroke_reach[a] = solver_.stroke_reach(arm, state_.stroke_idx(), offsets[a]);
   }
@@ -402,7 +406,7 @@ void Viewer::frame(bool capture) {
   glfwSwapBuffers(window_.handle());
   ++frames_;
   if (newest_event_us_ > 0) {  // this frame shows the robot's newest progress
-    if (event_to_swap_us_.size() < kMaxLatencySamples) event_to_swap_us_.push_back(sync::now_us() - newest_event_us_);
+    if (event_to_swap_us_.size() < kMaxLatencySamples) event_to_swap_us_.push_back(now_us() - newest_event_us_);
     newest_event_us_ = 0;
   }
   if (frames_ == 1) {
@@ -427,7 +431,7 @@ void Viewer::draw_3d(int fb_w, int fb_h) {
   f.proj = camera_.projection(static_cast<float>(fb_w - panel_px) / static_cast<float>(fb_h - bar_px));
   f.stroke_idx = state_.stroke_idx();
   f.pose_idx = state_.pose_idx();
-  f.offset_idx = {state_.offset_idx(scene::Arm::Left), state_.offset_idx(scene::Arm::Right)};
+  f.offset_idx = {state_.offset_idx(model::Arm::Left), state_.offset_idx(model::Arm::Right)};
   f.show_lines = ui_.show_lines;
   f.show_active_points = ui_.show_active_points;
   f.show_all_offsets = ui_.show_all_offsets;
@@ -474,10 +478,10 @@ void Viewer::update_sync(Clock::time_point now) {
   // Drain what arrived; bounded by the queue's capacity per frame.
   auto& q = worker_->queue();
   for (std::size_t n = q.capacity(); n > 0; --n) {
-    sync::SyncItem* item = q.front();
+    protocol::FeedItem* item = q.front();
     if (!item) break;
-    if (const auto* ev = std::get_if<sync::Event>(item))
-      if (const auto* p = std::get_if<sync::ProgressUpdate>(ev)) newest_event_us_ = std::max(newest_event_us_, p->header.time_us);
+    if (const auto* ev = std::get_if<protocol::Event>(item))
+      if (const auto* p = std::get_if<protocol::ProgressUpdate>(ev)) newest_event_us_ = std::max(newest_event_us_, p->header.time_us);
     follower_.apply(*item, state_, now);
     q.pop();
   }
@@ -507,13 +511,13 @@ void Viewer::update_sessions() {
   if (s.refresh) {
     s.refresh = false;
     s.dir = sessions_dir(opt_).string();
-    s.listings = sync::list_session_files(s.dir);
+    s.listings = session::list_session_files(s.dir);
   }
   if (s.open >= 0 && s.open < static_cast<int>(s.listings.size()) && !loading_.valid()) {
     loading_name_ = s.listings[static_cast<std::size_t>(s.open)].source;
     s.status = "loading " + loading_name_ + " …";
     loading_ = std::async(std::launch::async, [path = loading_name_] {
-      auto r = sync::Recording::load(path);
+      auto r = session::Recording::load(path);
       glfwPostEmptyEvent();  // wake the render loop to pick it up
       return r;
     });
@@ -537,21 +541,21 @@ void Viewer::update_sessions() {
 
 // Synced sessions are recorded unless --no-record; a recorder that cannot
 // open says why in the panel and sync goes on without it.
-std::shared_ptr<sync::Recorder> Viewer::open_recorder() {
+std::shared_ptr<session::Recorder> Viewer::open_recorder() {
   recorder_.reset();
   ui_.sync.recording.clear();
   if (opt_.no_record) return nullptr;
-  sync::RecorderOptions ro;
+  session::RecorderOptions ro;
   ro.dir = sessions_dir(opt_);
   ro.viewer_version = kVersion;
   ro.server = in_.redis.describe();
-  auto r = sync::Recorder::open(ro);
+  auto r = session::Recorder::open(ro);
   if (!r) {
     ui_.sync.recording = "not recording: " + r.error().str();
     spdlog::warn("{}", ui_.sync.recording);
     return nullptr;
   }
-  recorder_ = std::shared_ptr<sync::Recorder>(std::move(*r));
+  recorder_ = std::shared_ptr<session::Recorder>(std::move(*r));
   spdlog::info("recording synced sessions in {}", ro.dir.string());
   return recorder_;
 }
@@ -581,7 +585,7 @@ void Viewer::refresh_sync_info(Clock::time_point now) {
   si.errors = &rv.errors;
   if (replay_) si.recording = "replaying " + in_.replay_source;
   if (recorder_) {
-    const sync::RecorderStats rs = recorder_->stats();
+    const session::RecorderStats rs = recorder_->stats();
     si.recording = rs.current_file.empty() ? "recording: waiting for a session" : "recording " + rs.current_file;
     si.recording_lost = rs.lost_lines;
     if (!rs.last_error.empty()) si.recording += " (" + rs.last_error + ")";

@@ -8,16 +8,18 @@
 
 #include <benchmark/benchmark.h>
 
-#include "app/robot/ik.hpp"
-#include "app/robot/robot_model.hpp"
+#include "model/ik.hpp"
+#include "model/robot_model.hpp"
+#include "load/urdf_loader.hpp"
+#include "load/scene_loader.hpp"
 
 namespace {
 
-using namespace strokeviz::robot;
+using namespace strokeviz::model;
 
 const RobotModel& model() {
   static const RobotModel m = [] {
-    auto r = RobotModel::load(STROKEVIZ_SOURCE_DIR "/assets/tatbot.urdf");
+    auto r = strokeviz::load::load_urdf(STROKEVIZ_SOURCE_DIR "/assets/tatbot.urdf");
     if (!r.ok()) throw std::runtime_error(r.error().str());
     if (auto a = r->set_arms({"left/tattoo_needle", "right/tattoo_needle"}); !a.ok()) {
       throw std::runtime_error(a.error().str());

@@ -29,12 +29,15 @@
 #include <thread>
 #include <vector>
 
-#include "sync/protocol.hpp"
+#include "protocol/codec.hpp"
 #include "sync/worker.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace {
 
+using namespace strokeviz;
+using namespace strokeviz::protocol;
+using namespace strokeviz::session;
 using namespace strokeviz::sync;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -154,7 +157,7 @@ class Consumer {
           woken_ = false;
         }
         const std::int64_t now = ns_now();
-        while (SyncItem* it = w.queue().front()) {
+        while (FeedItem* it = w.queue().front()) {
           take(*it, now);
           w.queue().pop();
         }
@@ -173,7 +176,7 @@ class Consumer {
   std::vector<std::int64_t> popped_at_;     // consumer thread only until finish()
 
  private:
-  void take(const SyncItem& it, std::int64_t now) {
+  void take(const FeedItem& it, std::int64_t now) {
     if (const Event* e = std::get_if<Event>(&it)) {
       if (const auto* p = std::get_if<ProgressUpdate>(e)) {
         if (p->stroke_idx >= 0 && static_cast<std::size_t>(p->stroke_idx) < popped_at_.size())

@@ -2,7 +2,7 @@
 // swapped frame of the viewer that shows it, with the viewer idle-waiting for
 // events (render on demand). The viewer measures it per frame (event
 // timestamp -> after glfwSwapBuffers, same machine clock) and reports it in
-// --dump-state. Run under a display: tests/gui/with_xvfb.sh build/bench/bench_onscreen
+// --dump-state. Run under a display: scripts/with_xvfb.sh build/bench/bench_onscreen
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sync/publisher.hpp"
+#include "tools/publisher.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -37,7 +37,7 @@ bool run(RedisServer& redis, int rate, double seconds) {
   }
   strokeviz::sync::RedisConfig cfg;
   (void)cfg.set_address(redis.address());
-  strokeviz::sync::StateManager pub(cfg, {.node_id = "bench"});
+  strokeviz::tools::StateManager pub(cfg, {.node_id = "bench"});
   if (!pub.start_stroke_session(19, 128, "tatbotlogo")) return false;
   const int n = static_cast<int>(rate * seconds);
   const auto period = std::chrono::nanoseconds(1'000'000'000LL / rate);

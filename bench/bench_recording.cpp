@@ -25,13 +25,16 @@
 #include <string>
 #include <vector>
 
-#include "sync/protocol.hpp"
-#include "sync/recording.hpp"
-#include "sync/recording_format.hpp"
+#include "protocol/codec.hpp"
+#include "session/recording.hpp"
+#include "session/format.hpp"
+#include "session/recorder.hpp"
 
 namespace {
 
-using namespace strokeviz::sync;
+using namespace strokeviz;
+using namespace strokeviz::protocol;
+using namespace strokeviz::session;
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }

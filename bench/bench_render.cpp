@@ -1,5 +1,5 @@
 // bench_render: frame times of the 3D view and of the all-offsets cloud vs a bare GL program.
-// Usage: tests/gui/with_xvfb.sh bench_render [--samples=N] [screenshot.png]
+// Usage: scripts/with_xvfb.sh bench_render [--samples=N] [screenshot.png]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -12,11 +12,13 @@
 #include <glad/gl.h>
 #include <GLFW/glfw3.h>
 
-#include "app/robot/robot_model.hpp"
-#include "app/scene/scene.hpp"
+#include "model/robot_model.hpp"
+#include "model/scene.hpp"
 #include "render/camera.hpp"
 #include "render/gl_window.hpp"
 #include "render/renderer.hpp"
+#include "load/scene_loader.hpp"
+#include "load/urdf_loader.hpp"
 
 namespace fs = std::filesystem;
 using namespace strokeviz;
@@ -83,8 +85,8 @@ void row(const char* name, const Timing& t, std::uint64_t vertices) {
 }
 
 // strokes x poses per arm, both arms drawing, spread over the skin.
-scene::Scene synth_scene(int strokes, int poses, int offsets) {
-  scene::Scene s;
+model::Scene synth_scene(int strokes, int poses, int offsets) {
+  model::Scene s;
   s.name = "synthetic";
   s.stroke_length = poses;
   s.offset_num = offsets;
@@ -92,13 +94,13 @@ scene::Scene synth_scene(int strokes, int poses, int offsets) {
   s.skin_width_m = s.skin_height_m = 0.1;
   s.design_pose = Eigen::Isometry3d::Identity();
   s.design_pose.translate(Eigen::Vector3d(0.25, 0.0, 0.10));
-  s.pens = {{"true_blue", scene::Arm::Left, 0, {0.f, 0.5f, 1.f}, {}},
-            {"bright_red", scene::Arm::Right, 1, {1.f, 0.f, 0.f}, {}}};
+  s.pens = {{"true_blue", model::Arm::Left, 0, {0.f, 0.5f, 1.f}, {}},
+            {"bright_red", model::Arm::Right, 1, {1.f, 0.f, 0.f}, {}}};
   for (int k = 0; k < strokes; ++k) {
-    scene::StrokeStep step;
+    model::StrokeStep step;
     for (int a = 0; a < 2; ++a) {
       auto& as = step.arm[static_cast<std::size_t>(a)];
-      as.kind = scene::StrokeKind::Draw;
+      as.kind = model::StrokeKind::Draw;
       as.pen = s.pens[static_cast<std::size_t>(a)].name;
       const double cx = -0.04 + 0.08 * ((k * 37 + a * 11) % 100) / 100.0;
       const double cy = -0.04 + 0.08 * ((k * 53 + a * 29) % 100) / 100.0;
@@ -116,13 +118,13 @@ scene::Scene synth_scene(int strokes, int poses, int offsets) {
 // with a trivial shader (transform, fixed size, one colour).
 class BarePoints {
  public:
-  explicit BarePoints(const scene::Scene& s) {
+  explicit BarePoints(const model::Scene& s) {
     std::vector<float> xyz;
     const Eigen::Vector3d n = s.skin_normal();
     for (int k = 0; k < s.offset_num; ++k)
       for (const auto& step : s.strokes)
         for (const auto& as : step.arm)
-          if (as.kind != scene::StrokeKind::Rest)
+          if (as.kind != model::StrokeKind::Rest)
             for (const auto& p : as.poses) {
               const Eigen::Vector3f x = (p + s.offset_value(k) * n).cast<float>();
               xyz.insert(xyz.end(), {x.x(), x.y(), x.z()});
@@ -174,7 +176,7 @@ class BarePoints {
   GLsizei count_ = 0;
 };
 
-render::FrameInput view_of(const scene::Scene& s, const std::vector<Eigen::Isometry3d>* link_world) {
+render::FrameInput view_of(const model::Scene& s, const std::vector<Eigen::Isometry3d>* link_world) {
   render::OrbitCamera cam;
   const Eigen::Vector3f c = s.design_pose.translation().cast<float>();
   cam.set_home(Eigen::Vector3f(c.x() * 0.6f, c.y(), c.z()), 0.75f, 0.6f, 0.6f);
@@ -193,18 +195,18 @@ render::FrameInput view_of(const scene::Scene& s, const std::vector<Eigen::Isome
 
 struct Robot {
   std::string label;
-  robot::RobotModel model;
+  model::RobotModel model;
   std::vector<Eigen::Isometry3d> link_world;
 };
 
 std::vector<Robot> load_robots() {
   std::vector<Robot> out;
-  const robot::JointVector ready{-0.333, 0.639, 0.667, -1.034, 0.541, 2.240, 0.04,
+  const model::JointVector ready{-0.333, 0.639, 0.667, -1.034, 0.541, 2.240, 0.04,
                                  0.333, 0.639, 0.667, -1.034, -0.541, -2.240, 0.04};
   for (auto [label, path] : {std::pair{"real tatbot.urdf (STL)", STROKEVIZ_SHARED_DIR "/tatbot/urdf/tatbot.urdf"},
                              std::pair{"assets/tatbot.urdf", STROKEVIZ_SOURCE_DIR "/assets/tatbot.urdf"}}) {
     if (!fs::exists(path)) continue;
-    auto m = robot::RobotModel::load(path);
+    auto m = load::load_urdf(path);
     if (!m) {
       std::printf("  (skipping %s: %s)\n", label, m.error().str().c_str());
       continue;
@@ -226,7 +228,7 @@ std::vector<Robot> load_robots() {
 }
 
 // (2) all offsets only vs (3) the bare program, same points, same size.
-void cloud_vs_bare(const char* label, const scene::Scene& s) {
+void cloud_vs_bare(const char* label, const model::Scene& s) {
   render::SceneRenderer r;
   if (auto ok = r.init(); !ok) {
     std::printf("init failed: %s\n", ok.error().str().c_str());
@@ -273,9 +275,9 @@ int main(int argc, char** argv) {
   glGetIntegerv(GL_SAMPLES, &samples);
   std::printf("bench_render: %dx%d, MSAA samples %d, %s\n", kW, kH, samples, win->gl_description().c_str());
 
-  scene::Scene logo;
+  model::Scene logo;
   const fs::path logo_dir = STROKEVIZ_SOURCE_DIR "/scenes/tatbotlogo";
-  if (auto s = fs::exists(logo_dir) ? scene::load_scene(logo_dir) : Expected<scene::Scene>(Error{"", 0, "absent"})) {
+  if (auto s = fs::exists(logo_dir) ? load::load_scene(logo_dir) : Expected<model::Scene>(Error{"", 0, "absent"})) {
     logo = std::move(*s);
     std::printf("  scene tatbotlogo: %zu strokes, stroke_length %d, offset_num %d\n", logo.strokes.size(),
                 logo.stroke_length, logo.offset_num);

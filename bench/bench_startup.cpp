@@ -1,6 +1,6 @@
 // Start-up figure: process start to first swapped frame of `strokeviz
 // --scene=tatbotlogo`, against a bare GLFW+glad window measured in the same
-// run. Run under a display (tests/gui/with_xvfb.sh build/bench/bench_startup).
+// run. Run under a display (scripts/with_xvfb.sh build/bench/bench_startup).
 #include <algorithm>
 #include <cstdlib>
 #include <chrono>

@@ -13,12 +13,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sync/protocol.hpp"
-#include "sync/spsc_queue.hpp"
+#include "protocol/codec.hpp"
+#include "common/spsc_queue.hpp"
 
 namespace {
 
-using namespace strokeviz::sync;
+using namespace strokeviz;
+using namespace strokeviz::protocol;
 
 // PROTOCOL.md's progress_update, on one line as the robot sends it.
 const std::string kPayload =

@@ -23,6 +23,7 @@ struct Error {
 };
 
 // A minimal std::expected stand-in (C++20 has none): holds T or Error.
+// Expected<void> is "ok or an Error": `return {};` is success.
 template <class T>
 class [[nodiscard]] Expected {
  public:
@@ -44,6 +45,20 @@ class [[nodiscard]] Expected {
 
  private:
   std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Expected<void> {
+ public:
+  Expected() = default;
+  Expected(Error error) : e_(std::move(error)) {}
+
+  bool ok() const { return !e_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const { return *e_; }
+
+ private:
+  std::optional<Error> e_;
 };
 
 }  // namespace strokeviz

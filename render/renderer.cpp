@@ -6,8 +6,8 @@
 #include <glad/gl.h>
 #include <stb/stb_image_write.h>
 
-#include "app/robot/robot_model.hpp"
-#include "app/scene/scene.hpp"
+#include "model/robot_model.hpp"
+#include "model/scene.hpp"
 #include "render/geometry.hpp"
 #include "render/mesh_batch.hpp"
 #include "render/shaders.hpp"
@@ -119,7 +119,7 @@ Expected<bool> SceneRenderer::init() {
   return true;
 }
 
-void SceneRenderer::upload_scene(const scene::Scene& scene) {
+void SceneRenderer::upload_scene(const model::Scene& scene) {
   Impl& m = *impl_;
   m.strokes.upload(scene, m.stats);
   auto skin = geometry::skin(scene.design_pose, scene.skin_width_m, scene.skin_height_m);
@@ -140,7 +140,7 @@ void SceneRenderer::upload_scene(const scene::Scene& scene) {
   }
 }
 
-void SceneRenderer::upload_robot(const robot::RobotModel& model) {
+void SceneRenderer::upload_robot(const model::RobotModel& model) {
   Impl& m = *impl_;
   m.robot = MeshBatch();
   for (const auto& mesh : model.meshes()) m.robot.add(mesh.positions, mesh.normals, mesh.indices);
@@ -154,19 +154,19 @@ void SceneRenderer::upload_robot(const robot::RobotModel& model) {
       it.link = static_cast<int>(l);
       Eigen::Vector3f scale = Eigen::Vector3f::Ones();
       switch (vis.type) {
-        case robot::GeomType::Mesh:
+        case model::GeomType::Mesh:
           if (vis.mesh < 0 || vis.mesh >= static_cast<int>(model.meshes().size())) continue;
           it.range = vis.mesh;
           break;
-        case robot::GeomType::Box:
+        case model::GeomType::Box:
           it.range = prim.box;
           scale = vis.size.cast<float>();
           break;
-        case robot::GeomType::Cylinder:
+        case model::GeomType::Cylinder:
           it.range = prim.cylinder;
           scale = Eigen::Vector3d(vis.size.x(), vis.size.x(), vis.size.y()).cast<float>();
           break;
-        case robot::GeomType::Sphere:
+        case model::GeomType::Sphere:
           it.range = prim.sphere;
           scale = Eigen::Vector3f::Constant(static_cast<float>(vis.size.x()));
           break;

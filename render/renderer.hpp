@@ -11,8 +11,7 @@
 
 #include "common/expected.hpp"
 
-namespace strokeviz::scene { struct Scene; }
-namespace strokeviz::robot { class RobotModel; }
+namespace strokeviz::model { struct Scene; class RobotModel; }
 
 namespace strokeviz::render {
 
@@ -58,9 +57,9 @@ class SceneRenderer {
   Expected<bool> init();
   // Uploads the stroke geometry once: each pose at depth offset 0 with its
   // stroke, pose, arm and pen colour; offsets are applied in the shader.
-  void upload_scene(const scene::Scene& scene);
+  void upload_scene(const model::Scene& scene);
   // Uploads link geometry once (meshes and primitives).
-  void upload_robot(const robot::RobotModel& model);
+  void upload_robot(const model::RobotModel& model);
   void draw(const FrameInput& in);
   const RenderStats& stats() const;
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "app/scene/scene.hpp"
+#include "model/scene.hpp"
 #include "render/mesh_batch.hpp"
 #include "render/shaders.hpp"
 
@@ -24,7 +24,7 @@ static_assert(sizeof(StrokeVertex) == 20);
 constexpr int kMaxPens = 64;         // u_pen_rgb size in the shader
 constexpr std::uint32_t kNoPen = 255;  // drawn grey
 
-std::uint32_t pen_index(const scene::Scene& s, const std::string& pen) {
+std::uint32_t pen_index(const model::Scene& s, const std::string& pen) {
   for (std::size_t i = 0; i < s.pens.size() && i < kMaxPens; ++i)
     if (s.pens[i].name == pen) return static_cast<std::uint32_t>(i);
   return kNoPen;
@@ -64,16 +64,16 @@ Expected<bool> StrokeLayer::init() {
   return true;
 }
 
-void StrokeLayer::upload(const scene::Scene& scene, RenderStats& stats) {
+void StrokeLayer::upload(const model::Scene& scene, RenderStats& stats) {
   std::vector<StrokeVertex> verts;
   strip_first_.clear();
   strip_count_.clear();
   first_.assign(scene.strokes.size(), {-1, -1});
   count_.assign(scene.strokes.size(), {0, 0});
-  for (int arm = 0; arm < scene::kArmCount; ++arm) {
+  for (int arm = 0; arm < model::kArmCount; ++arm) {
     for (std::size_t s = 0; s < scene.strokes.size(); ++s) {
-      const scene::ArmStroke& as = scene.strokes[s].arm[static_cast<std::size_t>(arm)];
-      if (as.kind == scene::StrokeKind::Rest || as.poses.empty()) continue;
+      const model::ArmStroke& as = scene.strokes[s].arm[static_cast<std::size_t>(arm)];
+      if (as.kind == model::StrokeKind::Rest || as.poses.empty()) continue;
       const std::uint32_t tag = static_cast<std::uint32_t>(arm) << 16 | pen_index(scene, as.pen) << 17;
       const auto first = static_cast<GLint>(verts.size());
       for (std::size_t p = 0; p < as.poses.size(); ++p) {

@@ -18,7 +18,7 @@ class StrokeLayer {
  public:
   Expected<bool> init();
   // One vertex per pose of every Draw/Inkdip arm-stroke, grouped by arm then stroke.
-  void upload(const scene::Scene& scene, RenderStats& stats);
+  void upload(const model::Scene& scene, RenderStats& stats);
   // Lines, active-offset points, the all-offsets cloud (instanced) and the
   // needle-target marker per arm, as `in` asks. Changes no buffer.
   void draw(const FrameInput& in, const Eigen::Matrix4f& view_proj, RenderStats& stats) const;

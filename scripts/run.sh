@@ -13,7 +13,7 @@ fi
 mkdir -p out
 shot="$PWD/out/tatbotlogo.png"
 echo "run: no DISPLAY: rendering under Xvfb to $shot"
-tests/gui/with_xvfb.sh "$exe" --scene=tatbotlogo --stroke=3 --pose=60 --screenshot "$shot" --frames 5 \
+scripts/with_xvfb.sh "$exe" --scene=tatbotlogo --stroke=3 --pose=60 --screenshot "$shot" --frames 5 \
   --dump-state "$PWD/out/tatbotlogo-state.json" --timing "$@"
 echo "run: screenshot: $shot"
 echo "run: state:      $PWD/out/tatbotlogo-state.json"

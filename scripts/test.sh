@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. the normal build: unit, integration (own redis-server) and gui (own Xvfb) tests;
-#   2. an ASan+UBSan build of the parsers' tests (scene, G-code, URDF, sync protocol);
-#   3. a ThreadSanitizer build of the sync tests.
+#   2. an ASan+UBSan build of the parsers' and the follower's tests;
+#   3. a ThreadSanitizer build of the threaded (sync, recorder, follower) tests.
 # Ends with one line "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +50,7 @@ sanitize() {
     status=1; failed=$((failed + 1)); return
   fi
   local targets
-  targets=$(cmake --build "$dir" --target help | sed -nE 's/^\.\.\. (test_[A-Za-z0-9_]+).*/\1/p' | grep -E "$regex" | tr '\n' ' ')
+  targets=$(cmake --build "$dir" --target help | sed -nE 's/^\.\.\. ([A-Za-z0-9_]+_test)( .*)?$/\1/p' | grep -E "$regex" | tr '\n' ' ')
   if [ -z "$targets" ]; then
     echo "no test targets match $regex"; status=1; failed=$((failed + 1)); return
   fi
@@ -82,8 +82,11 @@ sanitize() {
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-sanitize address build-asan "${ASAN_TESTS:-^(scene_tests|robot_model_test|test_sync_protocol|test_sync_worker_parts|test_sync_recording)$}"
-sanitize thread build-tsan "${TSAN_TESTS:-^test_sync_}"
+# ASan+UBSan: the parsers (scene, G-code, URDF, protocol, session files) and
+# the follower/sources. TSan: everything with threads (queue, sync worker,
+# recorder) and the follower/sources fed by a live worker.
+sanitize address build-asan "${ASAN_TESTS:-^(load_.*|model_robot_model|protocol_.*|session_.*|follow_.*)_test$}"
+sanitize thread build-tsan "${TSAN_TESTS:-^(common_.*|sync_.*|session_recorder|follow_.*)_test$}"
 
 echo "tests: $passed passed, $failed failed"
 exit $status

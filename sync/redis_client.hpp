@@ -36,7 +36,7 @@
 #include <variant>
 #include <vector>
 
-#include "sync/events.hpp"
+#include "protocol/events.hpp"
 #include "sync/redis_config.hpp"
 
 struct redisContext;
@@ -109,7 +109,7 @@ struct PubSubMessage {
 // One XRANGE/XREVRANGE entry.
 struct RawStreamEntry {
   std::string id;
-  StreamFields fields;
+  protocol::StreamFields fields;
 };
 
 struct RedisTimeouts {

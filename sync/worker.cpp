@@ -45,6 +45,10 @@
 // kept for internal failures that a retry cannot fix.)
 #include "sync/worker.hpp"
 
+#include "session/recorder.hpp"
+
+#include "protocol/stream_id.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -55,13 +59,15 @@
 #include <set>
 #include <vector>
 
-#include "sync/protocol.hpp"
-#include "sync/rate_limited_log.hpp"
-#include "sync/recording.hpp"
+#include "protocol/codec.hpp"
+#include "common/rate_limited_log.hpp"
+#include "session/recording.hpp"
 #include "sync/redis_client.hpp"
-#include "sync/worker_fast_parse.hpp"
+#include "protocol/fast_scan.hpp"
 
 namespace strokeviz::sync {
+using namespace protocol;
+using namespace session;
 
 namespace {
 
@@ -73,36 +79,12 @@ constexpr std::size_t kBatchMax = 1024;         // pushes per wake, at most
 constexpr std::size_t kHistoryPage = 1000;
 constexpr std::size_t kMaxSessions = 64;        // tracked sessions (history ids)
 constexpr std::size_t kMaxNodes = 16;           // robot:state nodes refreshed
-constexpr std::string_view kProgressPrefix = "stroke:progress:";
-constexpr std::string_view kRobotPrefix = "robot:state:";
-constexpr std::string_view kStreamPrefix = "stream:stroke_history:";
 
 const std::vector<std::string> kChannels{std::string(kChannelSession),
                                          std::string(kChannelProgress),
                                          std::string(kChannelRobot)};
 const std::vector<std::string> kPatterns{std::string(kChannelErrorPrefix) + "*",
                                          std::string(kChannelNodePrefix) + "*"};
-
-// A stream id "<ms>-<seq>".
-struct StreamId {
-  std::uint64_t ms = 0, seq = 0;
-  static std::optional<StreamId> parse(std::string_view s) {
-    const auto dash = s.find('-');
-    if (dash == std::string_view::npos) return std::nullopt;
-    StreamId id;
-    const auto a = std::from_chars(s.data(), s.data() + dash, id.ms);
-    const auto b = std::from_chars(s.data() + dash + 1, s.data() + s.size(), id.seq);
-    if (a.ec != std::errc() || b.ec != std::errc() || a.ptr != s.data() + dash ||
-        b.ptr != s.data() + s.size())
-      return std::nullopt;
-    return id;
-  }
-  bool operator<(const StreamId& o) const { return ms < o.ms || (ms == o.ms && seq < o.seq); }
-  std::string next() const {  // the smallest id after this one: XRANGE start, exclusive
-    return seq == UINT64_MAX ? std::to_string(ms + 1) + "-0"
-                             : std::to_string(ms) + "-" + std::to_string(seq + 1);
-  }
-};
 
 bool id_less(std::string_view a, std::string_view b) {
   const auto x = StreamId::parse(a), y = StreamId::parse(b);
@@ -122,16 +104,6 @@ std::string_view find_session_id(std::string_view payload) {
   const std::size_t e = payload.find_first_of("\"\\", p + 1);
   if (e == std::string_view::npos || payload[e] != '"') return {};
   return payload.substr(p + 1, e - p - 1);
-}
-
-// A session's start from its id `stroke_<node>_<unix seconds>`; 0 if not of that form.
-TimeUs start_from_session_id(std::string_view id) {
-  const auto us = id.rfind('_');
-  std::int64_t secs = 0;
-  if (us == std::string_view::npos) return 0;
-  const auto r = std::from_chars(id.data() + us + 1, id.data() + id.size(), secs);
-  if (r.ec != std::errc() || r.ptr != id.data() + id.size() || secs <= 0) return 0;
-  return secs * 1000000;
 }
 
 std::string_view field(const StreamFields& f, std::string_view name) {
@@ -168,7 +140,7 @@ class SyncWorker::Loop {
   RedisResult<Done> fill_gap(RedisConnection& cmd, const std::string& session_id, Session& s);
   RedisResult<Done> refresh(RedisConnection& cmd);
   void handle(const PubSubMessage& m, Clock::time_point now);
-  void push(SyncItem&& item);
+  void push(FeedItem&& item);
   void retry_pending();
   void push_progress(const std::string& session_id, std::string raw, std::string_view where);
   void push_robot(const std::string& node, std::string raw, std::string_view where);
@@ -195,7 +167,7 @@ class SyncWorker::Loop {
   std::map<std::string, std::string> robot_raw_;  // node -> last robot state pushed
   std::set<std::string> contexted_;  // sessions whose file got its context lines
   std::set<std::string> dirty_sessions_, dirty_nodes_;
-  std::optional<SyncItem> pending_;  // newest item that did not fit in the queue
+  std::optional<FeedItem> pending_;  // newest item that did not fit in the queue
   bool status_dirty_ = true;
   bool pushed_ = false;
   bool ever_connected_ = false;
@@ -309,7 +281,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
 // ---- snapshot and history -------------------------------------------------------
 
 RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
-  auto keys = cmd.scan(std::string(kProgressPrefix) + "*");
+  auto keys = cmd.scan(std::string(kProgressKeyPrefix) + "*");
   if (!keys) return keys.error();
   struct Found {
     std::string id, raw;
@@ -325,7 +297,7 @@ RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
       reject(key, p.error());
       continue;
     }
-    found.push_back({key.substr(kProgressPrefix.size()), std::move(**raw), std::move(*p)});
+    found.push_back({key.substr(kProgressKeyPrefix.size()), std::move(**raw), std::move(*p)});
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const Found& a, const Found& b) { return a.p.time_us < b.p.time_us; });
@@ -350,13 +322,13 @@ RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
   const auto now = Clock::now();
   if (executing != nullptr && status_.session_started(executing->id, now)) status_dirty_ = true;
 
-  auto robots = cmd.scan(std::string(kRobotPrefix) + "*");
+  auto robots = cmd.scan(std::string(kRobotStateKeyPrefix) + "*");
   if (!robots) return robots.error();
   for (const auto& key : *robots) {
     auto raw = cmd.hget(key, "state");
     if (!raw) return raw.error();
     if (!*raw) continue;
-    const std::string node = key.substr(kRobotPrefix.size());
+    const std::string node = key.substr(kRobotStateKeyPrefix.size());
     robot_raw_.erase(node);  // always deliver on (re)connect
     push_robot(node, std::move(**raw), key);
   }
@@ -366,7 +338,7 @@ RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
 
 RedisResult<Done> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::string& session_id,
                                              Session& s) {
-  const std::string key = std::string(kStreamPrefix) + session_id;
+  const std::string key = std::string(kHistoryKeyPrefix) + session_id;
   if (s.last_id.empty()) {  // first sight: remember where the stream is, replay nothing
     auto newest = cmd.xrange(key, "+", "-", 1, /*reverse=*/true);
     if (!newest) return newest.error();
@@ -414,13 +386,13 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
   // One pipeline: per session HGET + XREVRANGE (the stream id seen), per node HGET.
   std::vector<std::string> keys;
   for (const auto& id : sessions) {
-    keys.push_back(std::string(kProgressPrefix) + id);
+    keys.push_back(std::string(kProgressKeyPrefix) + id);
     cmd.append({"HGET", keys.back(), "progress"});
-    keys.push_back(std::string(kStreamPrefix) + id);
+    keys.push_back(std::string(kHistoryKeyPrefix) + id);
     cmd.append({"XREVRANGE", keys.back(), "+", "-", "COUNT", "16"});
   }
   for (const auto& node : nodes) {
-    keys.push_back(std::string(kRobotPrefix) + node);
+    keys.push_back(std::string(kRobotStateKeyPrefix) + node);
     cmd.append({"HGET", keys.back(), "state"});
   }
   std::size_t k = 0;
@@ -479,7 +451,7 @@ void SyncWorker::Loop::handle(const PubSubMessage& m, Clock::time_point now) {
   const TimeUs t = receive_time();
   Expected<Event> parsed = [&]() -> Expected<Event> {
     if (auto u = fast::progress_update(m.channel, m.payload, t)) return Event{std::move(*u)};
-    return sync::parse_event(m.channel, m.payload, t);
+    return protocol::parse_event(m.channel, m.payload, t);
   }();
   // Recorded whether or not it parsed (rejected payloads are kept too).
   if (opt_.recorder) record_message(m, t, parsed);
@@ -606,7 +578,7 @@ void SyncWorker::Loop::open_recording(const std::string& session_id, std::string
   // shows (its joints), written before the session's first event.
   const auto it = robot_raw_.find(std::string(node));
   if (it != robot_raw_.end() && !it->second.empty())
-    opt_.recorder->append_snapshot(receive_time(), std::string(kRobotPrefix) + it->first, it->second, session_id);
+    opt_.recorder->append_snapshot(receive_time(), std::string(kRobotStateKeyPrefix) + it->first, it->second, session_id);
 }
 
 // The file: the session the payload names (a session start or a progress
@@ -623,9 +595,7 @@ void SyncWorker::Loop::record_message(const PubSubMessage& m, TimeUs t, const Ex
       sid = s->session_id;
     } else if (const auto* p = std::get_if<ProgressUpdate>(&ev)) {
       if (!rec.session_open(p->session_id)) {
-        const TimeUs start = start_from_session_id(p->session_id);
-        open_recording(p->session_id, {}, p->header.node_id, start != 0 ? format_timestamp(start) : p->header.timestamp,
-                       start != 0 ? start : p->header.time_us);
+        open_recording(p->session_id, {}, p->header.node_id, p->header.timestamp, p->header.time_us);
       }
       sid = p->session_id;
     } else if ((end = std::get_if<SessionEnd>(&ev)) != nullptr) {
@@ -646,16 +616,15 @@ void SyncWorker::Loop::record_progress(const std::string& session_id, const std:
                                        const StrokeProgress& p) {
   if (!opt_.recorder) return;
   if (p.is_executing && !opt_.recorder->session_open(session_id)) {
-    const TimeUs start = start_from_session_id(session_id);
-    open_recording(session_id, p.scene_name.value_or(""), p.node_id,
-                   start != 0 ? format_timestamp(start) : p.timestamp, start != 0 ? start : p.time_us);
+    // Times come from the hash, never from the number in a session id (PROTOCOL.md).
+    open_recording(session_id, p.scene_name.value_or(""), p.node_id, p.timestamp, p.time_us);
   }
-  opt_.recorder->append_snapshot(receive_time(), std::string(kProgressPrefix) + session_id, raw, session_id);
+  opt_.recorder->append_snapshot(receive_time(), std::string(kProgressKeyPrefix) + session_id, raw, session_id);
 }
 
 // ---- the queue and the status --------------------------------------------------
 
-void SyncWorker::Loop::push(SyncItem&& item) {
+void SyncWorker::Loop::push(FeedItem&& item) {
   retry_pending();
   if (pending_) {  // still full: the newer item replaces the older (state is absolute)
     pending_ = std::move(item);
@@ -703,7 +672,7 @@ void SyncWorker::Loop::publish_status(Clock::time_point now) {
 
 SyncWorker::SyncWorker(WorkerOptions options)
     : options_(std::move(options)),
-      queue_(std::make_unique<SpscQueue<SyncItem>>(std::max<std::size_t>(options_.queue_capacity, 1))) {
+      queue_(std::make_unique<SpscQueue<FeedItem>>(std::max<std::size_t>(options_.queue_capacity, 1))) {
   StatusSnapshot s;
   s.label = "Disconnected";
   s.server = options_.redis.describe();

@@ -10,35 +10,18 @@
 #include <thread>
 #include <variant>
 
-#include "sync/events.hpp"
-#include "sync/latest_value.hpp"
+#include "protocol/items.hpp"
+#include "common/latest_value.hpp"
 #include "sync/redis_config.hpp"
-#include "sync/spsc_queue.hpp"
+#include "common/spsc_queue.hpp"
 #include "sync/status.hpp"
+
+namespace strokeviz::session {
+class Recorder;
+}
 
 namespace strokeviz::sync {
 
-class Recorder;
-
-// Snapshot of stroke:progress:<session_id> (read on connect/reconnect and
-// refreshed while live, since progress events carry no depth offsets).
-struct ProgressSnapshot {
-  std::string session_id;
-  StrokeProgress progress;
-};
-// Snapshot of robot:state:<node_id> (joints live here, not in the events).
-struct RobotStateSnapshot {
-  RobotState state;
-};
-// One entry of stream:stroke_history:<session_id> read to fill a gap after
-// a (re)connect, oldest first, before live events resume.
-struct HistoryEntry {
-  std::string session_id;
-  StreamEntry entry;
-};
-
-// What crosses the queue to the render thread.
-using SyncItem = std::variant<Event, ProgressSnapshot, RobotStateSnapshot, HistoryEntry>;
 
 // The status the UI shows, published by the worker whenever it changes
 // (LatestValue: lock-free, never blocks, the newest always wins).
@@ -67,7 +50,7 @@ struct WorkerOptions {
   // When set, every message the worker receives (before parsing), every hash
   // snapshot and history entry it reads is appended to it (see recording.hpp).
   // Shared so the render thread can read recorder->stats().
-  std::shared_ptr<Recorder> recorder;
+  std::shared_ptr<session::Recorder> recorder;
   // Called (from the worker thread) after pushing items or changing status,
   // e.g. glfwPostEmptyEvent. Must be thread-safe and non-blocking.
   std::function<void()> wake;
@@ -90,7 +73,7 @@ class SyncWorker {
   bool running() const { return thread_.joinable(); }
 
   // Consumer side, render thread only: drain with front()/pop().
-  SpscQueue<SyncItem>& queue() { return *queue_; }
+  SpscQueue<protocol::FeedItem>& queue() { return *queue_; }
   // Newest status; `changed` tells whether it changed since the last call.
   StatusSnapshot status(bool* changed = nullptr);
 
@@ -108,7 +91,7 @@ class SyncWorker {
   friend class Loop;
 
   WorkerOptions options_;
-  std::unique_ptr<SpscQueue<SyncItem>> queue_;
+  std::unique_ptr<SpscQueue<protocol::FeedItem>> queue_;
   LatestValue<StatusSnapshot> status_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0}, rejected_{0}, dropped_{0}, reconnects_{0};

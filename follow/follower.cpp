@@ -1,0 +1,167 @@
+// Following the robot: the one place a sync item is applied to the viewer state.
+#include "follow/follower.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "protocol/events.hpp"
+
+namespace strokeviz::follow {
+using namespace protocol;
+using namespace session;
+using namespace model;
+
+namespace {
+constexpr int kPosesBetweenUpdates = 4;  // the robot reports every 5th pose
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+}  // namespace
+
+void Follower::note_error(std::string text) {
+  robot_.errors.push_front(std::move(text));
+  if (robot_.errors.size() > RobotView::kMaxErrors) robot_.errors.pop_back();
+}
+
+void Follower::check_scene(const std::string& scene_name, std::int64_t total, std::int64_t length) {
+  std::string m;
+  if (!scene_name.empty() && scene_name != scene_.name) m += "scene '" + scene_name + "' (loaded: '" + scene_.name + "'); ";
+  if (total > 0 && total != static_cast<std::int64_t>(scene_.strokes.size()))
+    m += std::to_string(total) + " strokes (loaded: " + std::to_string(scene_.strokes.size()) + "); ";
+  if (length > 0 && length != scene_.stroke_length)
+    m += "stroke_length " + std::to_string(length) + " (loaded: " + std::to_string(scene_.stroke_length) + "); ";
+  if (!m.empty()) m = "robot runs " + m.substr(0, m.size() - 2);
+  robot_.mismatch = m;
+}
+
+void Follower::on_session_start(const protocol::SessionStart& e) {
+  robot_.session_id = e.session_id;
+  robot_.node_id = e.header.node_id;
+  robot_.scene_name = e.scene_name;
+  robot_.total_strokes = e.total_strokes;
+  robot_.session_open = true;
+  anchored_ = false;
+  check_scene(e.scene_name, e.total_strokes, robot_.stroke_length);
+}
+
+void Follower::on_progress(const std::string& session, std::int64_t stroke, std::int64_t pose, std::int64_t total,
+                           std::int64_t length, ViewerState& view, Clock::time_point now) {
+  if (!session.empty() && session != robot_.session_id) {
+    robot_.session_id = session;
+    robot_.session_open = true;
+  }
+  if (total > 0) robot_.total_strokes = total;
+  if (length > 0) robot_.stroke_length = length;
+  check_scene(robot_.scene_name, robot_.total_strokes, robot_.stroke_length);
+  // Never index past the loaded scene: clamp, and count it.
+  if (stroke >= view.stroke_count() || pose >= view.stroke_length() || stroke < 0 || pose < 0) ++robot_.out_of_range;
+  view.set_stroke(static_cast<int>(std::clamp<std::int64_t>(stroke, 0, std::max(0, view.stroke_count() - 1))));
+  view.set_pose(static_cast<int>(std::clamp<std::int64_t>(pose, 0, std::max(0, view.stroke_length() - 1))));
+  anchored_ = true;
+  anchor_stroke_ = view.stroke_idx();
+  anchor_pose_ = view.pose_idx();
+  anchor_time_ = now;
+}
+
+void Follower::on_progress_snapshot(const protocol::ProgressSnapshot& s, ViewerState& view, Clock::time_point now) {
+  const protocol::StrokeProgress& p = s.progress;
+  if (p.scene_name) robot_.scene_name = *p.scene_name;
+  robot_.node_id = p.node_id;
+  robot_.description_l = p.stroke_description_l;
+  robot_.description_r = p.stroke_description_r;
+  if (p.offset_idx_l >= scene_.offset_num || p.offset_idx_r >= scene_.offset_num) ++robot_.out_of_range;
+  view.set_offset(model::Arm::Left, static_cast<int>(std::min<std::int64_t>(p.offset_idx_l, scene_.offset_num - 1)));
+  view.set_offset(model::Arm::Right, static_cast<int>(std::min<std::int64_t>(p.offset_idx_r, scene_.offset_num - 1)));
+  // The hash may be behind the events already applied: only move forward
+  // within the same session, or take it when nothing is anchored yet.
+  const bool newer = !anchored_ || s.session_id != robot_.session_id || p.stroke_idx > anchor_stroke_ ||
+                     (p.stroke_idx == anchor_stroke_ && p.pose_idx > anchor_pose_);
+  if (newer) on_progress(s.session_id, p.stroke_idx, p.pose_idx, p.total_strokes, p.stroke_length, view, now);
+}
+
+void Follower::on_robot_state(const protocol::RobotState& s) {
+  robot_.connected_l = s.is_connected_l;
+  robot_.connected_r = s.is_connected_r;
+  robot_.current_pose = s.current_pose;
+  if (!robot_.node_id.empty() && !s.node_id.empty() && s.node_id != robot_.node_id) return;
+  if (!s.joints_l || !s.joints_r) {
+    robot_.joints.reset();
+    return;
+  }
+  model::JointVector q{};
+  std::copy(s.joints_l->begin(), s.joints_l->end(), q.begin());
+  std::copy(s.joints_r->begin(), s.joints_r->end(), q.begin() + model::kArmJoints);
+  robot_.joints = q;
+}
+
+void Follower::apply(const protocol::FeedItem& item, ViewerState& view, Clock::time_point now) {
+  ++robot_.applied;
+  std::visit(Overloaded{
+                 [&](const protocol::Event& ev) {
+                   std::visit(Overloaded{
+                                  [&](const protocol::SessionStart& e) { on_session_start(e); },
+                                  [&](const protocol::SessionEnd& e) {
+                                    if (e.session_id == robot_.session_id) robot_.session_open = false;
+                                    // Show where the robot really stopped, not an interpolated pose.
+                                    if (anchored_ && view.stroke_idx() == anchor_stroke_) view.set_pose(anchor_pose_);
+                                    anchored_ = false;
+                                  },
+                                  [&](const protocol::ProgressUpdate& e) {
+                                    robot_.description_l = e.description_l;
+                                    robot_.description_r = e.description_r;
+                                    robot_.node_id = e.header.node_id;
+                                    on_progress(e.session_id, e.stroke_idx, e.pose_idx, e.total_strokes,
+                                                e.stroke_length, view, now);
+                                  },
+                                  [&](const protocol::RobotStateUpdate& e) {
+                                    robot_.connected_l = e.is_connected_l;
+                                    robot_.connected_r = e.is_connected_r;
+                                    robot_.current_pose = e.current_pose;
+                                  },
+                                  [&](const protocol::ErrorEvent& e) {
+                                    note_error(e.header.timestamp + " " + e.category + ": " + e.message);
+                                  },
+                                  [&](const protocol::NodeEvent&) {},
+                              },
+                              ev);
+                 },
+                 [&](const protocol::ProgressSnapshot& s) { on_progress_snapshot(s, view, now); },
+                 [&](const protocol::RobotStateSnapshot& s) { on_robot_state(s.state); },
+                 [&](const protocol::HistoryEntry& h) {
+                   on_progress(h.session_id, h.entry.stroke_idx, h.entry.pose_idx, 0, 0, view, now);
+                 },
+             },
+             item);
+}
+
+double Follower::seconds_to_next_step(Clock::time_point now) const {
+  if (!anchored_ || !robot_.session_open) return std::numeric_limits<double>::infinity();
+  const int last = std::min(anchor_pose_ + kPosesBetweenUpdates, scene_.stroke_length - 1);
+  const double elapsed = std::chrono::duration<double>(now - anchor_time_).count();
+  double t = anchor_pose_ == 0 ? scene_.goal_time_slow : scene_.goal_time_fast;
+  for (int p = anchor_pose_ + 1; p <= last; ++p, t += scene_.goal_time_fast)
+    if (t > elapsed) return t - elapsed;
+  return std::numeric_limits<double>::infinity();
+}
+
+bool Follower::tick(ViewerState& view, Clock::time_point now) {
+  if (!anchored_ || !robot_.session_open || view.stroke_idx() != anchor_stroke_) return false;
+  const int last = std::min(anchor_pose_ + kPosesBetweenUpdates, scene_.stroke_length - 1);
+  const double elapsed = std::chrono::duration<double>(now - anchor_time_).count();
+  int pose = anchor_pose_;
+  double t = anchor_pose_ == 0 ? scene_.goal_time_slow : scene_.goal_time_fast;
+  while (pose < last && elapsed >= t) {
+    ++pose;
+    t += scene_.goal_time_fast;
+  }
+  if (pose == view.pose_idx()) return false;
+  view.set_pose(pose);
+  return true;
+}
+
+}  // namespace strokeviz::follow

@@ -1,0 +1,136 @@
+// "Sync with Robot" for real: the viewer under Xvfb, the simulator publishing
+// to a private redis-server, and a real click on the checkbox (xdotool).
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "session/recording.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace strokeviz::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+const std::string kExe = STROKEVIZ_EXE;
+const std::string kSim = STROKEVIZ_SIM_EXE;
+
+class SyncGui : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("strokeviz-syncgui-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    ASSERT_TRUE(redis_.ok()) << redis_.error();
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  nlohmann::json read_json(const fs::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in, nullptr, false);
+  }
+  RedisServer redis_;
+  fs::path dir_;
+};
+
+TEST_F(SyncGui, ClickingTheCheckboxFollowsTheSimulatedRobot) {
+  const fs::path state = dir_ / "state.json";
+  const fs::path shot = dir_ / "synced.png";
+  RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--redis", redis_.address(), "--log-level=debug",
+                                         "--record-dir", (dir_ / "rec").string(),
+                                         "--width=1200", "--height=800", "--quit-after=9", "--dump-state",
+                                         state.string(), "--screenshot", shot.string()});
+  // The viewer says where the checkbox is once it has drawn it.
+  const std::string log = wait_for_text(viewer.err_path, "checkbox at ", 20s);
+  ASSERT_FALSE(log.empty()) << "viewer never drew the panel";
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(checkbox at ([0-9]+),([0-9]+))")));
+  const auto click = run_process({"/usr/bin/xdotool", "search", "--sync", "--name", "^strokeviz", "mousemove",
+                                  "--window", "%1", m[1].str(), m[2].str(), "click", "1"},
+                                 10s);
+  ASSERT_EQ(click.exit_code, 0) << click.err;
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "sync: following", 10s).empty()) << "the click did not tick Sync";
+
+  // The robot runs two strokes at 20x while the viewer follows.
+  const auto sim = run_process({kSim, "--scene=tatbotlogo", "--redis", redis_.address(), "--speed=20",
+                                "--strokes=2", "--node=simnode"},
+                               60s);
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+
+  const auto r = finish_process(viewer, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = read_json(state);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["sync"]["enabled"], true);
+  EXPECT_EQ(j["sync"]["node"], "simnode");
+  EXPECT_GT(j["sync"]["received"].get<int>(), 2 * 20) << j.dump(2);
+  EXPECT_EQ(j["sync"]["rejected"], 0);
+  EXPECT_EQ(j["sync"]["status"], "Connected (idle)") << "the session ended\n" << r.err;
+  // The view ends exactly where the robot last reported: stroke 1, pose 125.
+  const std::string session = j["sync"]["session"];
+  const auto hash = nlohmann::json::parse(redis_.cli({"HGET", "stroke:progress:" + session, "progress"}), nullptr, false);
+  ASSERT_FALSE(hash.is_discarded()) << session;
+  EXPECT_EQ(j["stroke_idx"], hash["stroke_idx"]);
+  EXPECT_EQ(j["pose_idx"], hash["pose_idx"]);
+  EXPECT_EQ(j["offset_idx_l"], hash["offset_idx_l"]);
+  EXPECT_EQ(j["offset_idx_r"], hash["offset_idx_r"]);
+  EXPECT_EQ(j["stroke_idx"], 1);
+  EXPECT_EQ(j["pose_idx"], 125);
+  EXPECT_EQ(j["playing"], false) << "local playback pauses while following";
+  EXPECT_TRUE(fs::exists(shot)) << "the screenshot is written at --quit-after";
+}
+
+TEST_F(SyncGui, SigtermEndsTheViewerCleanlyWithItsFiles) {
+  const fs::path state = dir_ / "term.json";
+  const fs::path shot = dir_ / "term.png";
+  RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--sync", "--redis", redis_.address(),
+                                         "--no-record", "--log-level=debug", "--dump-state", state.string(), "--screenshot",
+                                         shot.string()});
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "checkbox at ", 20s).empty());
+  kill(viewer.pid, SIGTERM);
+  const auto r = finish_process(viewer, 10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("signal 15 received"), std::string::npos) << r.err;
+  const auto j = read_json(state);
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["sync"]["enabled"], true);
+  EXPECT_TRUE(fs::exists(shot));
+}
+
+TEST_F(SyncGui, KillNineWhileRecordingLeavesAValidFile) {
+  const fs::path rec_dir = dir_ / "sessions";
+  RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--sync", "--redis", redis_.address(),
+                                         "--record-dir", rec_dir.string(), "--log-level=debug"});
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "SyncWorker: following", 20s).empty());
+  RunningProcess sim = start_process({kSim, "--scene=tatbotlogo", "--redis", redis_.address(), "--speed=20",
+                                      "--strokes=3", "--node=killnode"});
+  // Wait until the session file holds stroke 1's reports, then kill -9 mid-session.
+  const std::string out = wait_for_text(sim.out_path, "session_start ", 20s);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(session_start (stroke_killnode_[0-9]+))"))) << out;
+  const fs::path file = rec_dir / (m[1].str() + ".jsonl");
+  ASSERT_FALSE(wait_for_text(file.string(), "\"stroke_idx\": 1", 30s).empty()) << file;
+  kill(viewer.pid, SIGKILL);
+  const auto r = finish_process(viewer, 10s);
+  EXPECT_EQ(r.signal, SIGKILL);
+  finish_process(sim, 60s);
+
+  session::LoadReport report;
+  auto rec = session::Recording::load(file, &report);
+  ASSERT_TRUE(rec) << rec.error().str();
+  EXPECT_LE(report.skipped, 1u) << "at most the last partial line: " << report.first_bad_reason;
+  if (report.skipped == 1) EXPECT_EQ(report.first_bad_line, report.lines);
+  EXPECT_GT(rec->size(), 27u);
+  EXPECT_EQ(rec->header().session_id, m[1].str());
+}
+
+}  // namespace
+}  // namespace strokeviz::test

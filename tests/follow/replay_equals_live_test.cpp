@@ -1,0 +1,131 @@
+// Record a simulated session live (strokeviz-sim -> redis-server -> SyncWorker
+// with a Recorder -> Follower), replay the file headless through the same
+// apply path, and check the sequence of viewer states is equal event for event.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "follow/follower.hpp"
+#include "follow/replay_player.hpp"
+#include "model/scene.hpp"
+#include "session/recording.hpp"
+#include "sync/worker.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/redis_server.hpp"
+#include "load/scene_loader.hpp"
+#include "load/urdf_loader.hpp"
+#include "session/recorder.hpp"
+
+namespace strokeviz::test {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// What a user sees after an item is applied.
+using ViewTuple = std::tuple<int, int, int, int, std::string, std::string, bool>;
+bool is_session_start(const protocol::FeedItem& item) {
+  const auto* ev = std::get_if<protocol::Event>(&item);
+  return ev && std::holds_alternative<protocol::SessionStart>(*ev);
+}
+ViewTuple capture(const follow::ViewerState& v, const follow::Follower& f) {
+  return {v.stroke_idx(), v.pose_idx(), v.offset_idx(model::Arm::Left), v.offset_idx(model::Arm::Right),
+          f.robot().session_id, f.robot().description_l, f.robot().joints.has_value()};
+}
+
+TEST(ReplayEqualsLive, EveryAppliedItemGivesTheSameViewerState) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  const fs::path dir = fs::temp_directory_path() / ("strokeviz-replay-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto sc = load::load_scene(STROKEVIZ_SOURCE_DIR "/scenes/tatbotlogo");
+  ASSERT_TRUE(sc) << sc.error().str();
+
+  // ---- live, recording ----
+  std::vector<ViewTuple> live;
+  std::size_t live_start = 0;  // index of the session_start in `live`
+  std::string session;
+  {
+    follow::ViewerState view(*sc);
+    follow::Follower follower(*sc);
+    session::RecorderOptions ro;
+    ro.dir = dir;
+    ro.viewer_version = "test";
+    auto rec = session::Recorder::open(ro);
+    ASSERT_TRUE(rec) << rec.error().str();
+    sync::WorkerOptions wo;
+    (void)wo.redis.set_address(redis.address());
+    wo.recorder = std::shared_ptr<session::Recorder>(std::move(*rec));
+    sync::SyncWorker worker(std::move(wo));
+    worker.start();
+    RunningProcess sim = start_process({STROKEVIZ_SIM_EXE, "--scene=tatbotlogo", "--redis", redis.address(),
+                                        "--speed=50", "--strokes=2", "--node=rec", "--start-delay=0.5"});
+    const auto end = Clock::now() + 60s;
+    while (Clock::now() < end) {
+      while (auto* item = worker.queue().front()) {
+        if (is_session_start(*item)) live_start = live.size();
+        follower.apply(*item, view, Clock::now());
+        live.push_back(capture(view, follower));
+        worker.queue().pop();
+      }
+      if (!follower.robot().session_id.empty() && !follower.robot().session_open) break;
+      std::this_thread::sleep_for(5ms);  // a frame; the loop is bounded by `end`
+    }
+    const auto r = finish_process(sim, 30s);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    session = follower.robot().session_id;
+    ASSERT_FALSE(session.empty());
+    EXPECT_EQ(worker.dropped(), 0u) << "a dropped item would differ from the recording by design";
+    worker.stop();
+  }  // the recorder flushes and closes here
+
+  // ---- replay the file ----
+  const fs::path file = dir / (session + ".jsonl");
+  ASSERT_TRUE(fs::exists(file)) << file;
+  session::LoadReport report;
+  auto rec = session::Recording::load(file, &report);
+  ASSERT_TRUE(rec) << rec.error().str();
+  EXPECT_EQ(report.skipped, 0u);
+  EXPECT_EQ(rec->header().session_id, session);
+  EXPECT_EQ(rec->header().scene, "tatbotlogo");
+
+  follow::ViewerState view(*sc);
+  follow::Follower follower(*sc);
+  std::vector<ViewTuple> replayed;
+  std::size_t replay_start = 0;
+  std::vector<std::size_t> index_of;  // replayed[k] came from recording item index_of[k]
+  for (std::size_t i = 0; i < rec->size(); ++i) {
+    auto item = rec->item(i);
+    if (!item) continue;
+    if (is_session_start(*item)) replay_start = replayed.size();
+    follower.apply(*item, view, Clock::now());
+    replayed.push_back(capture(view, follower));
+    index_of.push_back(i);
+  }
+  // Before its session_start the file holds only context (the robot state the
+  // live view already had); from session_start on, item for item, the states
+  // must be equal.
+  ASSERT_GT(replayed.size() - replay_start, 2u * 27u);
+  ASSERT_EQ(replayed.size() - replay_start, live.size() - live_start);
+  for (std::size_t k = 0; replay_start + k < replayed.size(); ++k)
+    ASSERT_EQ(replayed[replay_start + k], live[live_start + k]) << "item " << k << " after session_start";
+
+  // Seeking anywhere rebuilds the same state as playing up to there.
+  for (std::size_t k : {replay_start + 5, replayed.size() / 2, replayed.size() - 1}) {
+    follow::ViewerState v2(*sc);
+    follow::Follower f2(*sc);
+    auto again = session::Recording::load(file);
+    ASSERT_TRUE(again) << again.error().str();
+    follow::ReplayPlayer player(std::move(*again), f2, v2);
+    player.seek_index(index_of[k]);
+    EXPECT_EQ(capture(v2, f2), replayed[k]) << "seek to item " << index_of[k];
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strokeviz::test

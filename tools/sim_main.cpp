@@ -1,0 +1,203 @@
+// strokeviz-sim: runs a scene like the tatbot robot, writing its Redis protocol (PROTOCOL.md).
+//
+// Exit codes: 0 done (or stopped cleanly by SIGINT/SIGTERM/--quit-after),
+// 1 Redis unreachable / refused (or the closing writes failed), 2 usage,
+// unknown or broken scene.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "follow/pose_solver.hpp"
+#include "model/robot_model.hpp"
+#include "model/scene.hpp"
+#include "tools/simulator.hpp"
+#include "tools/publisher.hpp"
+#include "sync/redis_config.hpp"
+#include "load/scene_loader.hpp"
+#include "load/urdf_loader.hpp"
+
+namespace fs = std::filesystem;
+using namespace strokeviz;
+
+namespace {
+
+constexpr int kExitOk = 0, kExitRedis = 1, kExitUsage = 2;
+
+struct Options {
+  std::string scene;
+  std::string scenes_dir;
+  std::string redis;
+  std::string redis_password;
+  int redis_db = 0;
+  std::string node;
+  tools::SimOptions sim;
+};
+
+std::vector<fs::path> scene_search_dirs(const Options& o) {
+  if (!o.scenes_dir.empty()) return {fs::path(o.scenes_dir)};  // the only place looked in
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("STROKEVIZ_SCENES"); env && *env) dirs.emplace_back(env);
+  std::error_code ec;
+  if (const fs::path exe = fs::read_symlink("/proc/self/exe", ec); !ec)
+    dirs.push_back(exe.parent_path() / ".." / "share" / "strokeviz" / "scenes");
+  dirs.push_back(fs::path(STROKEVIZ_SOURCE_DIR) / "scenes");
+  dirs.push_back(fs::current_path() / "scenes");
+  return dirs;
+}
+
+std::optional<fs::path> resolve_scene(const Options& o) {
+  std::error_code ec;
+  const fs::path given(o.scene);
+  if (o.scene.find('/') != std::string::npos || given.extension() == ".json") {
+    if (fs::exists(given, ec)) return fs::absolute(given, ec);
+    return std::nullopt;
+  }
+  for (const fs::path& dir : scene_search_dirs(o))
+    if (fs::exists(dir / o.scene / "scene.json", ec)) return fs::weakly_canonical(dir / o.scene, ec);
+  return std::nullopt;
+}
+
+void print_scene_list(const Options& o) {
+  std::cerr << "strokeviz-sim: unknown scene '" << o.scene << "'. Available scenes:\n";
+  bool any = false;
+  for (const fs::path& dir : scene_search_dirs(o))
+    for (const std::string& name : load::list_scenes(dir)) {
+      std::cerr << "  " << name << "    (" << (dir / name).string() << ")\n";
+      any = true;
+    }
+  if (!any) std::cerr << "  (none found; use --scenes-dir DIR or --scene PATH)\n";
+}
+
+// REDIS_HOST / REDIS_PORT / REDIS_PASSWORD, then the command line.
+Expected<sync::RedisConfig> redis_config(const Options& o) {
+  auto c = sync::RedisConfig::from_env();
+  if (!c) return c.error();
+  if (!o.redis.empty())
+    if (auto r = c->set_address(o.redis); !r) return r.error();
+  if (!o.redis_password.empty()) c->password = o.redis_password;
+  c->db = o.redis_db;
+  return c;
+}
+
+// SIGINT/SIGTERM, blocked in every thread, taken by one watcher thread.
+class SignalStop {
+ public:
+  SignalStop() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  void watch(tools::Simulator& simulator) {
+    thread_ = std::thread([this, &simulator] {
+      const timespec tick{0, 100'000'000};
+      while (!done_) {
+        const int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+          std::cerr << "strokeviz-sim: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                    << ": ending the session\n";
+          simulator.request_stop();
+        }
+      }
+    });
+  }
+  // Ends the watcher (within ~100 ms); call before the simulator goes away.
+  void stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  ~SignalStop() { stop(); }
+
+ private:
+  sigset_t set_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SignalStop signals;  // before any other thread
+  Options o;
+  CLI::App cli{"strokeviz-sim: runs a scene like the tatbot robot, writing its Redis state protocol"};
+  cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path")->required();
+  cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
+  cli.add_option("--speed", o.sim.speed, "Time factor: goal times are divided by it")
+      ->check(CLI::PositiveNumber);
+  cli.add_option("--redis", o.redis, "Redis server HOST:PORT (default REDIS_HOST:REDIS_PORT or 127.0.0.1:6379)");
+  cli.add_option("--redis-password", o.redis_password, "Redis password (default REDIS_PASSWORD)");
+  cli.add_option("--redis-db", o.redis_db, "Redis database number")->check(CLI::NonNegativeNumber);
+  cli.add_option("--node", o.node, "node_id to write as (default: this host's name)");
+  cli.add_flag("--loop", o.sim.loop, "Start a new session after each one, until stopped");
+  cli.add_option("--strokes", o.sim.max_strokes, "Stop each session after N strokes")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--quit-after", o.sim.quit_after_s, "End cleanly after S seconds")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_option("--start-delay", o.sim.start_delay_s, "Seconds between 'ready' and the first session_start")
+      ->check(CLI::NonNegativeNumber);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = cli.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+
+  const auto scene_path = resolve_scene(o);
+  if (!scene_path) {
+    print_scene_list(o);
+    return kExitUsage;
+  }
+  auto sc = load::load_scene(*scene_path);
+  if (!sc) {
+    std::cerr << "strokeviz-sim: " << sc.error().str() << "\n";
+    return kExitUsage;
+  }
+  auto cfg = redis_config(o);
+  if (!cfg) {
+    std::cerr << "strokeviz-sim: " << cfg.error().str() << "\n";
+    return kExitUsage;
+  }
+
+  // The robot model for the joints; without it the joints are written as null.
+  std::optional<model::RobotModel> model;
+  std::optional<follow::PoseSolver> solver;
+  if (auto m = load::load_urdf(sc->urdf); !m) {
+    std::cerr << "strokeviz-sim: no joints: " << m.error().str() << "\n";
+  } else {
+    model.emplace(std::move(*m));
+    if (auto arms = model->set_arms(sc->ee_links); !arms)
+      std::cerr << "strokeviz-sim: no joints: " << arms.error().str() << "\n";
+    else
+      solver.emplace(*sc, *model);
+  }
+
+  tools::StateManagerOptions smo;
+  smo.node_id = o.node;
+  smo.recreate_missing_session = true;  // survive a Redis restart without persistence
+  tools::StateManager state(*cfg, smo);
+  if (auto c = state.connect(); !c) {
+    std::cerr << "strokeviz-sim: cannot connect to Redis at " << state.address() << ": "
+              << c.error().message << "\n";
+    return kExitRedis;
+  }
+
+  tools::Simulator simulator(*sc, solver ? &*solver : nullptr, state, o.sim, std::cout);
+  signals.watch(simulator);
+  auto summary = simulator.run();
+  signals.stop();
+  if (!summary) {
+    std::cerr << "strokeviz-sim: " << summary.error().str() << "\n";
+    return kExitRedis;
+  }
+  std::cout << "strokeviz-sim: done: " << summary->sessions << " session(s), " << summary->strokes
+            << " strokes, " << summary->updates << " progress updates, " << summary->failed_writes
+            << " failed writes" << (summary->stopped ? " (stopped)" : "") << std::endl;
+  return summary->clean_end ? kExitOk : kExitRedis;
+}
