@@ -132,6 +132,7 @@ void Follower::apply(const protocol::FeedItem& item, ViewerState& view, Clock::t
                  },
                  [&](const protocol::ProgressSnapshot& s) { on_progress_snapshot(s, view, now); },
                  [&](const protocol::RobotStateSnapshot& s) { on_robot_state(s.state); },
+                 [&](const protocol::Reconnected&) {},
                  [&](const protocol::HistoryEntry& h) {
                    on_progress(h.session_id, h.entry.stroke_idx, h.entry.pose_idx, 0, 0, view, now);
                  },

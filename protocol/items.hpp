@@ -2,6 +2,7 @@
 // snapshot, or a history entry. The sync worker pushes them, recordings hold them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <variant>
 
@@ -26,8 +27,18 @@ struct HistoryEntry {
   StreamEntry entry;
 };
 
+// The sync worker's subscription was (re)established. Whatever came before it
+// and what follows may have a gap between them: sync was unticked, the
+// connection dropped, the server restarted. The first connection of a
+// worker has reconnects == 0.
+struct Reconnected {
+  TimeUs time_us = 0;            // when the subscription was established
+  std::uint64_t reconnects = 0;  // how many times this worker reconnected before
+  std::string reason;            // why the previous connection ended; empty on the first
+};
+
 // One item of a session feed: what crosses the queue from the sync worker to
 // the render thread, and what a recording holds, in time order.
-using FeedItem = std::variant<Event, ProgressSnapshot, RobotStateSnapshot, HistoryEntry>;
+using FeedItem = std::variant<Event, ProgressSnapshot, RobotStateSnapshot, HistoryEntry, Reconnected>;
 
 }  // namespace strokeviz::protocol

@@ -328,8 +328,21 @@ Expected<bool> parse_line_dom(std::string_view line, LineView& out) {
     if (!take_payload(out, j)) return fail("expected 'raw' (object), 'text' or 'bad' (string)");
     return true;
   }
+  if (auto link = j.find("link"); link != j.end()) {
+    auto n = j.find("reconnects");
+    auto why = j.find("reason");
+    if (!link->is_string()) return fail("field 'link': expected a string");
+    if (n == j.end() || !n->is_number_integer()) return fail("field 'reconnects': expected an integer");
+    out.type = LineView::Type::Link;
+    out.own_name = link->get<std::string>();
+    out.name = out.own_name;
+    out.count = n->get<std::int64_t>();
+    out.own_payload = why != j.end() && why->is_string() ? why->get<std::string>() : std::string();
+    out.payload = out.own_payload;
+    return true;
+  }
   auto key = j.find("key");
-  if (key == j.end() || !key->is_string()) return fail("expected field 'ch' or 'key'");
+  if (key == j.end() || !key->is_string()) return fail("expected field 'ch', 'key' or 'link'");
   out.own_name = key->get<std::string>();
   out.name = out.own_name;
   if (auto id = j.find("id"); id != j.end()) {
@@ -405,6 +418,16 @@ void format_history_line(std::string& out, TimeUs t, std::string_view session_id
   field(out, "description_r", e.description_r);
   field(out, "node_id", e.node_id);
   out += "}}\n";
+}
+
+void format_link_line(std::string& out, const protocol::Reconnected& r) {
+  out += "{\"t\":";
+  out += std::to_string(r.time_us);
+  out += ",\"link\":\"connected\",\"reconnects\":";
+  out += std::to_string(r.reconnects);
+  out += ",\"reason\":";
+  protocol::append_json_string(out, r.reason);
+  out += "}\n";
 }
 
 Expected<SessionHeader> parse_header_line(std::string_view line, const std::string& file) {

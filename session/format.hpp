@@ -24,6 +24,7 @@
 
 #include "common/expected.hpp"
 #include "protocol/events.hpp"
+#include "protocol/items.hpp"
 
 namespace strokeviz::session {
 
@@ -41,20 +42,23 @@ void format_header_line(std::string& out, const SessionHeader& h);
 void format_message_line(std::string& out, TimeUs t, std::string_view channel, std::string_view payload);
 void format_snapshot_line(std::string& out, TimeUs t, std::string_view key, std::string_view json);
 void format_history_line(std::string& out, TimeUs t, std::string_view session_id, const protocol::StreamEntry& e);
+// {"t":…,"link":"connected","reconnects":N,"reason":"…"}: the worker (re)connected here.
+void format_link_line(std::string& out, const protocol::Reconnected& r);
 
 // `file` names the file in errors (line 1). A newer version or another format is an Error.
 Expected<SessionHeader> parse_header_line(std::string_view line, const std::string& file);
 
 // One parsed data line. Views point into the line or into `own_*`.
 struct LineView {
-  enum class Type : std::uint8_t { Message, Snapshot, History };
+  enum class Type : std::uint8_t { Message, Snapshot, History, Link };
   Type type = Type::Message;
   TimeUs t = 0;
-  std::string_view name;      // channel (Message) or key (Snapshot, History)
+  std::string_view name;      // channel (Message), key (Snapshot, History), "connected" (Link)
   std::string_view payload;   // Message/Snapshot: the payload text (after unescaping)
   PayloadForm form = PayloadForm::Raw;
   std::string_view id;        // History: stream id
   protocol::StreamFields fields;        // History: field/value pairs, all strings
+  std::int64_t count = 0;     // Link: reconnects (the reason is in `payload`)
   std::string own_name, own_payload, own_id;
 };
 // Parses a data line (without its '\n'). Error message says why (no file/line).

@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <map>
+#include <set>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -71,6 +72,9 @@ struct Recorder::Impl {
   std::uint32_t next_target = 1;
   std::uint64_t touch = 0;
   std::string scratch;
+  protocol::Reconnected link;                 // the current connection
+  std::uint64_t link_epoch = 0;               // 0: none announced yet
+  std::set<std::string, std::less<>> link_written;  // files (session id; "" for the day file) that have it
 
   // ---- shared (mutex) ----
   std::mutex m;
@@ -108,6 +112,18 @@ struct Recorder::Impl {
         return s.target;
       }
     return 0;
+  }
+
+  // Worker side: the link line of the current connection goes first into
+  // every target written after it.
+  void link_before(std::uint32_t target, std::string_view session_id) {
+    if (link_epoch == 0) return;
+    const std::string_view file = target == 0 ? std::string_view() : session_id;
+    if (link_written.count(file) != 0) return;
+    link_written.emplace(file);
+    scratch.clear();
+    format_link_line(scratch, link);
+    enqueue_line(target, link.time_us);
   }
 
   // Worker side: queue `scratch` as one line for `target`.
@@ -351,9 +367,11 @@ Recorder::~Recorder() {
 void Recorder::append_message(TimeUs t, std::string_view channel, std::string_view payload,
                               std::string_view session_id) {
   try {
+    const std::uint32_t target = impl_->target_of(session_id);
+    impl_->link_before(target, session_id);
     impl_->scratch.clear();
     format_message_line(impl_->scratch, t, channel, payload);
-    impl_->enqueue_line(impl_->target_of(session_id), t);
+    impl_->enqueue_line(target, t);
   } catch (...) {  // allocation failure: counted, never thrown at the worker
     impl_->lost.fetch_add(1, std::memory_order_relaxed);
   }
@@ -362,9 +380,11 @@ void Recorder::append_message(TimeUs t, std::string_view channel, std::string_vi
 void Recorder::append_snapshot(TimeUs t, std::string_view key, std::string_view json,
                                std::string_view session_id) {
   try {
+    const std::uint32_t target = impl_->target_of(session_id);
+    impl_->link_before(target, session_id);
     impl_->scratch.clear();
     format_snapshot_line(impl_->scratch, t, key, json);
-    impl_->enqueue_line(impl_->target_of(session_id), t);
+    impl_->enqueue_line(target, t);
   } catch (...) {
     impl_->lost.fetch_add(1, std::memory_order_relaxed);
   }
@@ -372,12 +392,20 @@ void Recorder::append_snapshot(TimeUs t, std::string_view key, std::string_view 
 
 void Recorder::append_history(TimeUs t, std::string_view session_id, const StreamEntry& entry) {
   try {
+    const std::uint32_t target = impl_->target_of(session_id);
+    impl_->link_before(target, session_id);
     impl_->scratch.clear();
     format_history_line(impl_->scratch, t, session_id, entry);
-    impl_->enqueue_line(impl_->target_of(session_id), t);
+    impl_->enqueue_line(target, t);
   } catch (...) {
     impl_->lost.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+void Recorder::connection_started(const protocol::Reconnected& r) {
+  impl_->link = r;
+  ++impl_->link_epoch;
+  impl_->link_written.clear();
 }
 
 void Recorder::session_started(const SessionHeader& header) {

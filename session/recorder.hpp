@@ -47,6 +47,10 @@ class Recorder {
   void append_message(TimeUs t, std::string_view channel, std::string_view payload, std::string_view session_id);
   void append_snapshot(TimeUs t, std::string_view key, std::string_view json, std::string_view session_id);
   void append_history(TimeUs t, std::string_view session_id, const protocol::StreamEntry& entry);
+  // The worker (re)connected: every file written to from now on first gets
+  // a link line (format_link_line) at r.time_us, so a replay of any of them
+  // shows the gap before it.
+  void connection_started(const protocol::Reconnected& r);
   // Session boundaries: start opens <session_id>.jsonl with its header; end flushes and closes it.
   void session_started(const SessionHeader& header);
   void session_ended(std::string_view session_id);

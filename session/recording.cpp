@@ -139,6 +139,18 @@ std::size_t Recording::prev_of(std::size_t i, ItemKind k) const {
   return it == l.begin() ? npos : *(it - 1);
 }
 
+std::vector<Gap> Recording::gaps() const {
+  std::vector<Gap> out;
+  for (const std::uint32_t i : impl_->list(ItemKind::Reconnected)) {
+    if (i == 0 || impl_->kinds[i - 1] == ItemKind::Reconnected) continue;
+    Gap g{impl_->times[i - 1], impl_->times[i], i, {}};
+    if (const auto it = item(i))
+      if (const auto* r = std::get_if<Reconnected>(&*it)) g.reason = r->reason;
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
 std::size_t Recording::memory_bytes() const {
   const Impl& m = *impl_;
   std::size_t n = sizeof(Impl);

@@ -53,6 +53,16 @@ enum class ItemKind : std::uint8_t {
   Node,           // node:events:*
   Snapshot,       // progress or robot-state hash
   Rejected,       // a payload the live viewer rejected too (kept, counted, never applied)
+  Reconnected,    // the sync worker (re)connected: a gap may precede it
+};
+
+// A stretch of time the viewer was not listening: sync unticked, a dropped
+// connection, a server restart. It ends at a Reconnected item and begins at
+// the item before it.
+struct Gap {
+  TimeUs begin_us = 0, end_us = 0;
+  std::size_t index = 0;     // the Reconnected item that ends it
+  std::string reason;        // why the connection before it ended, when known
 };
 
 struct LoadReport {
@@ -115,6 +125,9 @@ class Recording {
   std::size_t next_of(std::size_t i, ItemKind k) const;
   std::size_t prev_of(std::size_t i, ItemKind k) const;
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  // Every gap, in time order (a Reconnected item with items before it).
+  std::vector<Gap> gaps() const;
 
   // Memory held (bytes), for the benchmark.
   std::size_t memory_bytes() const;

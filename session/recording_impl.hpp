@@ -33,7 +33,7 @@ using namespace protocol;
 namespace detail {
 
 constexpr std::uint32_t kSide = 0x80000000u;
-constexpr std::size_t kKinds = 8;
+constexpr std::size_t kKinds = 9;
 
 // Strings kept once, in stable 64 KB chunks.
 class Interner {

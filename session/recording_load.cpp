@@ -69,6 +69,12 @@ Expected<void> Recording::Impl::load_line(std::string_view line, LineView& v, bo
       }
       return Error{"", 0, "unknown snapshot key '" + std::string(v.name.substr(0, 100)) + "'"};
     }
+    case LineView::Type::Link: {
+      if (v.name != "connected") return Error{"", 0, "unknown link line '" + std::string(v.name.substr(0, 100)) + "'"};
+      impl.add_side(t, Reconnected{t, static_cast<std::uint64_t>(std::max<std::int64_t>(0, v.count)),
+                                   std::string(v.payload)});
+      return {};
+    }
     case LineView::Type::History: {
       if (v.name.substr(0, kHistoryKeyPrefix.size()) != kHistoryKeyPrefix)
         return Error{"", 0, "unknown history key '" + std::string(v.name.substr(0, 100)) + "'"};

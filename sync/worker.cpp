@@ -136,6 +136,8 @@ class SyncWorker::Loop {
   };
 
   RedisResult<Done> follow(bool& established);
+  // Marks the start of this connection in the feed and the recording (gaps).
+  void announce_connection();
   RedisResult<Done> snapshot(RedisConnection& cmd);
   RedisResult<Done> fill_gap(RedisConnection& cmd, const std::string& session_id, Session& s);
   RedisResult<Done> refresh(RedisConnection& cmd);
@@ -174,7 +176,15 @@ class SyncWorker::Loop {
   Clock::time_point last_publish_{}, last_refresh_{}, last_command_{}, retry_at_{}, last_event_{};
   std::mt19937 rng_;
   TimeUs last_receive_ = 0;
+  std::string last_loss_reason_;  // why the previous connection ended
+  std::uint64_t connections_ = 0;
 };
+
+void SyncWorker::Loop::announce_connection() {
+  Reconnected r{receive_time(), connections_++, last_loss_reason_};
+  if (opt_.recorder) opt_.recorder->connection_started(r);
+  push(std::move(r));
+}
 
 void SyncWorker::Loop::run() {
   auto backoff = opt_.backoff_min;
@@ -189,6 +199,7 @@ void SyncWorker::Loop::run() {
         result ? std::string("connection ended") : result.error().message;
     spdlog::warn("SyncWorker: {}: {}", opt_.redis.describe(), reason);
     status_.connection_lost(reason);
+    last_loss_reason_ = reason;
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     const auto delay = std::chrono::duration_cast<Clock::duration>(backoff * jitter(rng_));
     backoff = std::min(backoff * 2, opt_.backoff_max);
@@ -237,6 +248,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
   status_.connected();
   status_.subscribed();
   status_dirty_ = true;
+  announce_connection();
   if (auto s = snapshot(*cmd); !s) return s.error();
   established = true;
   if (ever_connected_) w_.reconnects_.fetch_add(1, std::memory_order_relaxed);

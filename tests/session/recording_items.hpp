@@ -70,6 +70,9 @@ inline std::string describe(const Event& e) {
 
 inline std::string describe(const FeedItem& item) {
   if (const auto* e = std::get_if<Event>(&item)) return describe(*e);
+  if (const auto* c = std::get_if<Reconnected>(&item))
+    return "Reconnected|" + describe_field("time_us", c->time_us) +
+           describe_field("reconnects", static_cast<std::int64_t>(c->reconnects)) + describe_field("reason", c->reason);
   if (const auto* s = std::get_if<ProgressSnapshot>(&item)) {
     const StrokeProgress& p = s->progress;
     return "ProgressSnapshot|" + describe_field("session_id", s->session_id) + describe_field("timestamp", p.timestamp) +

@@ -63,8 +63,11 @@ TEST(SyncWorkerLive, ProtocolPayloadsPublishedWithRedisCliArriveTyped) {
   EXPECT_EQ(nodes[0].type, "heartbeat");
   ASSERT_EQ(h.events<SessionEnd>().size(), 1u);
 
-  // Order on the queue is the publish order.
-  const auto* first = std::get_if<Event>(&h.items.front());
+  // The connection is announced first (gaps in a recording start there).
+  ASSERT_TRUE(std::holds_alternative<Reconnected>(h.items.front()));
+  EXPECT_EQ(std::get<Reconnected>(h.items.front()).reconnects, 0u);
+  // Then, on the queue, the publish order.
+  const auto* first = std::get_if<Event>(&h.items.at(1));
   ASSERT_NE(first, nullptr);
   EXPECT_TRUE(std::holds_alternative<SessionStart>(*first));
 

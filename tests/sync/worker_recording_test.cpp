@@ -123,13 +123,16 @@ TEST(SyncRecordingWorker, EverythingReceivedIsRecordedAndReplaysAsPushed) {
   }
   EXPECT_EQ(rejected_items, 2u);
   EXPECT_GE(snapshots, 2u);  // robot state and progress hashes
-  // The file opens with context: the robot state the live view already had
-  // (so a replay of this file alone shows the joints), then session_start.
+  // The file opens with context: the connection it was recorded on (gaps start
+  // at such a line) and the robot state the live view already had (so a
+  // replay of this file alone shows the joints), then session_start.
   std::size_t context = 0;
   while (context < replayed.size()) {
     const Event* e = std::get_if<Event>(&replayed[context]);
     if (e && std::holds_alternative<SessionStart>(*e)) break;
-    EXPECT_TRUE(std::holds_alternative<RobotStateSnapshot>(replayed[context])) << describe(replayed[context]);
+    EXPECT_TRUE(std::holds_alternative<RobotStateSnapshot>(replayed[context]) ||
+                std::holds_alternative<Reconnected>(replayed[context]))
+        << describe(replayed[context]);
     ++context;
   }
   ASSERT_LT(context, replayed.size()) << "no session_start in the file";
@@ -147,12 +150,16 @@ TEST(SyncRecordingWorker, EverythingReceivedIsRecordedAndReplaysAsPushed) {
     ASSERT_EQ(describe(replayed[context + i]), describe(pushed[first + i])) << "item " << i;
   for (std::size_t i = last - first + 1; i < in_session; ++i)
     EXPECT_TRUE(std::holds_alternative<ProgressSnapshot>(replayed[context + i])) << describe(replayed[context + i]);
-  // Anything pushed outside the session went to the per-day file.
+  // Anything pushed outside the session went to the per-day file, but for
+  // the connection line: it opens every file written on that connection.
+  std::size_t links = 0;
+  for (std::size_t i = 0; i < context; ++i) links += std::holds_alternative<Reconnected>(replayed[i]) ? 1 : 0;
+  EXPECT_EQ(links, 1u);
   std::size_t outside = 0;
   for (const auto& l : list_session_files(dir.path))
     if (l.header.session_id.empty())
       if (auto d = Recording::load(l.source)) outside += d->size();
-  EXPECT_EQ(outside, pushed.size() - in_session);
+  EXPECT_EQ(outside, pushed.size() - in_session - links);
 }
 
 TEST(SyncRecordingWorker, ProgressForAnUnopenedSessionOpensItsFile) {
