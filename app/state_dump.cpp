@@ -11,7 +11,31 @@
 namespace strokeviz::app {
 using namespace follow;
 
-std::string state_to_json(const ViewerState& state, const UiState& ui, const PanelInput& in,
+namespace {
+
+nlohmann::json timeline_json(const Source& s) {
+  const auto sec = [](TimeUs t) { return static_cast<double>(t) / 1e6; };
+  std::size_t gaps = 0;
+  double gap_s = 0.0;
+  for (const session::Gap& g : s.gaps()) {
+    ++gaps;
+    gap_s += sec(g.end_us - g.begin_us);
+  }
+  return {{"begin_s", sec(s.begin_us())},
+          {"end_s", sec(s.end_us())},
+          {"playhead_s", sec(s.playhead_us())},
+          {"following_live", s.following_live()},
+          {"behind_live_s", s.behind_live_s()},
+          {"playing", s.playing()},
+          {"speed", s.speed()},
+          {"items", s.recording() ? s.recording()->size() : 0},
+          {"gaps", gaps},
+          {"gap_seconds", gap_s}};
+}
+
+}  // namespace
+
+std::string state_to_json(const ViewerState& state, const Source& source, const UiState& ui, const PanelInput& in,
                           const DumpExtras& extras) {
   using nlohmann::json;
   const model::Scene& sc = state.scene();
@@ -28,8 +52,11 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
   j["offset_idx_r"] = state.offset_idx(model::Arm::Right);
   j["description_l"] = state.arm_stroke(model::Arm::Left).description;
   j["description_r"] = state.arm_stroke(model::Arm::Right).description;
-  j["playing"] = state.playback().playing;
+  j["playing"] = state.playback().playing;  // local playback of the plan
   j["speed"] = state.playback().speed;
+  j["mode"] = std::string(to_string(source.mode()));
+  j["timeline"] = timeline_json(source);
+  j["joints_source"] = ui.sync.joints_from_robot ? "robot" : "ik";
   j["joints"] = json::array();
   for (double q : in.joints) j["joints"].push_back(q);
   if (in.model && in.model->has_arms()) j["joint_names"] = in.model->arm_joint_names();
@@ -72,13 +99,13 @@ std::string state_to_json(const ViewerState& state, const UiState& ui, const Pan
   return j.dump(2) + "\n";
 }
 
-Expected<bool> write_state(const std::filesystem::path& path, const std::string& json) {
+Expected<void> write_state(const std::filesystem::path& path, const std::string& json) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Error{path.string(), 0, "cannot open for writing"};
   out << json;
   out.flush();
   if (!out) return Error{path.string(), 0, "write failed"};
-  return true;
+  return {};
 }
 
 }  // namespace strokeviz::app

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/ui/panels.hpp"
+#include "follow/source.hpp"
 #include "follow/viewer_state.hpp"
 #include "common/expected.hpp"
 
@@ -22,8 +23,10 @@ struct DumpExtras {
   const std::vector<long long>* event_to_swap_us = nullptr;
 };
 
-std::string state_to_json(const follow::ViewerState& state, const UiState& ui, const PanelInput& in,
-                          const DumpExtras& extras);
-Expected<bool> write_state(const std::filesystem::path& path, const std::string& json);
+// `source` is what is shown: mode, timeline (begin_s, end_s, playhead_s in
+// its own time; following_live; gaps).
+std::string state_to_json(const follow::ViewerState& state, const follow::Source& source, const UiState& ui,
+                          const PanelInput& in, const DumpExtras& extras);
+Expected<void> write_state(const std::filesystem::path& path, const std::string& json);
 
 }  // namespace strokeviz::app

@@ -85,27 +85,44 @@ std::size_t Recording::index_at(TimeUs t) const {
   return it == T.begin() ? 0 : static_cast<std::size_t>(it - T.begin()) - 1;
 }
 
-std::vector<FeedItem> Recording::state_at(std::size_t i) const {
-  std::vector<FeedItem> out;
-  if (size() == 0) return out;
+std::vector<std::size_t> Recording::state_indices(std::size_t i, std::size_t errors) const {
+  std::vector<std::size_t> picks;
+  if (size() == 0) return picks;
   i = std::min(i, size() - 1);
-  std::vector<std::uint32_t> picks;
   auto latest = [&](const std::vector<std::uint32_t>& l) -> std::ptrdiff_t {
     const auto p = last_at_or_before(l, i);
     return p < 0 ? -1 : static_cast<std::ptrdiff_t>(l[static_cast<std::size_t>(p)]);
   };
   const auto start = latest(impl_->list(ItemKind::SessionStart));
   const auto end = latest(impl_->list(ItemKind::SessionEnd));
-  if (start >= 0) picks.push_back(static_cast<std::uint32_t>(start));
-  if (end > start) picks.push_back(static_cast<std::uint32_t>(end));
+  if (start >= 0) picks.push_back(static_cast<std::size_t>(start));
+  if (end > start) picks.push_back(static_cast<std::size_t>(end));
   for (const auto* l : {&impl_->prog_snaps, &impl_->robot_snaps, &impl_->list(ItemKind::RobotEvent),
                         &impl_->list(ItemKind::Progress)})
-    if (const auto k = latest(*l); k >= 0) picks.push_back(static_cast<std::uint32_t>(k));
+    if (const auto k = latest(*l); k >= 0) picks.push_back(static_cast<std::size_t>(k));
+  const auto& E = impl_->list(ItemKind::Error);
+  for (auto p = last_at_or_before(E, i); p >= 0 && errors > 0; --p, --errors) picks.push_back(E[static_cast<std::size_t>(p)]);
   std::sort(picks.begin(), picks.end());
   picks.erase(std::unique(picks.begin(), picks.end()), picks.end());
-  for (const auto k : picks)
+  return picks;
+}
+
+std::vector<FeedItem> Recording::state_at(std::size_t i) const {
+  std::vector<FeedItem> out;
+  for (const std::size_t k : state_indices(i, 0))
     if (auto it = item(k)) out.push_back(std::move(*it));
   return out;
+}
+
+std::size_t Recording::find_progress(int stroke, int pose) const {
+  const auto& P = impl_->list(ItemKind::Progress);
+  std::size_t last = npos;
+  for (std::size_t j = 0; j < P.size(); ++j) {
+    if (impl_->p_stroke[j] != stroke) continue;
+    if (impl_->p_pose[j] >= pose) return P[j];
+    last = P[j];
+  }
+  return last;
 }
 
 std::size_t Recording::next_stroke(std::size_t i) const {

@@ -118,6 +118,12 @@ class Recording {
   // [0, i]: the session start, the latest snapshots and robot state, and the
   // latest progress — a handful, whatever i is (no replay from the start).
   std::vector<protocol::FeedItem> state_at(std::size_t i) const;
+  // The same as item indices, ascending (apply each at its own time), plus
+  // the last `errors` error items at or before i.
+  std::vector<std::size_t> state_indices(std::size_t i, std::size_t errors = 20) const;
+  // The first progress item of `stroke` whose pose is >= `pose` (else the
+  // stroke's last one); npos when the stroke never appears.
+  std::size_t find_progress(int stroke, int pose) const;
   // Navigation: the next/previous item whose stroke differs from i's
   // (npos when none), and of a given kind.
   std::size_t next_stroke(std::size_t i) const;

@@ -11,7 +11,10 @@
 #include <spdlog/spdlog.h>
 
 namespace strokeviz::app {
-using namespace follow;
+using follow::ArmSolution;
+using follow::Mode;
+using follow::Source;
+using follow::ViewerState;
 
 namespace {
 
@@ -24,30 +27,38 @@ const char* kind_name(model::StrokeKind k) {
   return "?";
 }
 
-void draw_session(ViewerState& state) {
-  Playback& pb = state.playback();
-  if (ImGui::Button(pb.playing ? "Pause" : "Play", ImVec2(80, 0))) state.set_playing(!pb.playing);
-  ImGui::SameLine();
-  if (ImGui::Button("|<")) { state.set_stroke(0); state.set_pose(0); }
-  ImGui::SameLine();
-  if (ImGui::Button("<")) state.step_pose(-1);
-  ImGui::SameLine();
-  if (ImGui::Button(">")) state.step_pose(+1);
-  float speed = static_cast<float>(pb.speed);
-  if (ImGui::SliderFloat("speed", &speed, static_cast<float>(Playback::kMinSpeed),
-                         static_cast<float>(Playback::kMaxSpeed), "%.1fx", ImGuiSliderFlags_Logarithmic))
-    state.set_speed(speed);
+void draw_session(const ViewerState& state, const Source& source, const UiState& ui) {
   const model::Scene& sc = state.scene();
-  ImGui::Text("pose every %.2f s, first pose %.2f s", sc.goal_time_fast / pb.speed,
-              sc.goal_time_slow / pb.speed);
+  switch (source.mode()) {
+    case Mode::Local:
+      ImGui::Text("plan playback: a pose every %.2f s, first pose %.2f s", sc.goal_time_fast, sc.goal_time_slow);
+      break;
+    case Mode::Live:
+      if (source.following_live()) ImGui::TextColored(ImVec4(0.35f, 0.85f, 0.45f, 1.f), "following the robot live");
+      else ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "reviewing, %.0f s behind live (End: follow live)",
+                              source.behind_live_s());
+      break;
+    case Mode::Replay:
+      ImGui::TextUnformatted("replaying a recorded session");
+      break;
+  }
+  if (!ui.source_note.empty()) ImGui::TextWrapped("%s", ui.source_note.c_str());
+  ImGui::TextDisabled("transport: the timeline below (Space, arrows, Home/End)");
 }
 
-void draw_strokes(ViewerState& state) {
+void draw_strokes(ViewerState& state, Source& source) {
   const model::Scene& sc = state.scene();
+  const bool live = source.following_live();
   int stroke = state.stroke_idx();
-  if (ImGui::SliderInt("stroke", &stroke, 0, state.stroke_count() - 1)) state.set_stroke(stroke);
+  if (ImGui::SliderInt(live ? "stroke (live)" : "stroke", &stroke, 0, state.stroke_count() - 1))
+    source.seek_pose(stroke, 0);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(live ? "Following the robot: drag to review an earlier stroke" : "Go to a stroke");
   int pose = state.pose_idx();
-  if (ImGui::SliderInt("pose", &pose, 0, state.stroke_length() - 1)) state.set_pose(pose);
+  if (ImGui::SliderInt(live ? "pose (live)" : "pose", &pose, 0, state.stroke_length() - 1))
+    source.seek_pose(state.stroke_idx(), pose);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(live ? "Following the robot: drag to review an earlier pose" : "Go to a pose of this stroke");
   for (int a = 0; a < model::kArmCount; ++a) {
     const auto arm = static_cast<model::Arm>(a);
     int off = state.offset_idx(arm);
@@ -56,6 +67,7 @@ void draw_strokes(ViewerState& state) {
     std::snprintf(label, sizeof label, "%s offset", a == 0 ? "left" : "right");
     std::snprintf(value, sizeof value, "%%d  (%+.1f mm)", sc.offset_value(off) * 1000.0);
     if (ImGui::SliderInt(label, &off, 0, sc.offset_num - 1, value)) state.set_offset(arm, off);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Needle depth offset of the %s arm", a == 0 ? "left" : "right");
   }
   for (int a = 0; a < model::kArmCount; ++a) {
     const model::ArmStroke& as = state.arm_stroke(static_cast<model::Arm>(a));
@@ -63,7 +75,8 @@ void draw_strokes(ViewerState& state) {
   }
 }
 
-void draw_joints(const PanelInput& in) {
+void draw_joints(const PanelInput& in, const UiState& ui) {
+  ImGui::TextDisabled("joints: %s", ui.sync.joints_from_robot ? "the robot's (robot:state)" : "scene IK");
   if (!in.model || !in.model->has_arms()) {
     ImGui::TextDisabled("no arms in this robot model");
     return;
@@ -119,7 +132,7 @@ void draw_sync(UiState& ui) {
   if (s.out_of_range > 0)
     ImGui::TextColored(warn, "%llu updates did not fit the loaded scene (clamped)",
                        static_cast<unsigned long long>(s.out_of_range));
-  ImGui::TextDisabled("joints: %s", s.joints_from_robot ? "from the robot" : "scene IK");
+
   if (!s.recording.empty()) ImGui::TextWrapped("%s", s.recording.c_str());
   if (s.recording_lost > 0)
     ImGui::TextColored(warn, "recorder lost %llu lines (disk too slow or full)",
@@ -178,7 +191,7 @@ void draw_view(UiState& ui) {
 
 }  // namespace
 
-void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, float height) {
+void draw_side_panel(ViewerState& state, Source& source, UiState& ui, const PanelInput& in, float height) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(ImVec2(kPanelWidth, height));
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
@@ -189,10 +202,10 @@ void draw_side_panel(ViewerState& state, UiState& ui, const PanelInput& in, floa
     ImGui::Text("scene %s: %d strokes x %d poses", sc.name.c_str(), state.stroke_count(), sc.stroke_length);
     if (!sc.warnings.empty())
       ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "%zu scene warnings (see log)", sc.warnings.size());
-    if (ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) draw_session(state);
-    if (ImGui::CollapsingHeader("Strokes", ImGuiTreeNodeFlags_DefaultOpen)) draw_strokes(state);
+    if (ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) draw_session(state, source, ui);
+    if (ImGui::CollapsingHeader("Strokes", ImGuiTreeNodeFlags_DefaultOpen)) draw_strokes(state, source);
     if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
-    if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in);
+    if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in, ui);
     if (ImGui::CollapsingHeader("Sessions")) draw_sessions(ui.sessions);
     if (ImGui::CollapsingHeader("View")) draw_view(ui);
     ImGui::PopItemWidth();

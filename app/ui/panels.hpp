@@ -8,6 +8,7 @@
 #include <string>
 
 #include "follow/pose_solver.hpp"
+#include "follow/source.hpp"
 #include "model/robot_model.hpp"
 #include "follow/viewer_state.hpp"
 #include "session/recording.hpp"
@@ -26,7 +27,7 @@ struct SyncInfo {
   double last_event_age_s = -1.0; // < 0: none yet
   std::string mismatch;           // scene mismatch warning
   const std::deque<std::string>* errors = nullptr;
-  bool joints_from_robot = false;
+  bool joints_from_robot = false;  // the robot's robot:state joints, else the scene's IK
   std::string recording;             // where synced events are being recorded, or why not
   std::uint64_t recording_lost = 0;  // lines the recorder could not write
 };
@@ -43,6 +44,7 @@ struct SessionsUi {
 // What the panels show and toggle besides the ViewerState.
 struct UiState {
   bool sync_enabled = false;
+  std::string source_note;        // e.g. "replaying FILE", "live recording kept: 1 234 items"
   std::string sync_status = "Disconnected";
   SyncInfo sync;
   bool show_lines = true;
@@ -70,6 +72,9 @@ struct PanelInput {
 };
 
 // Which thread: the render thread, between ImGui::NewFrame and ImGui::Render.
-void draw_side_panel(follow::ViewerState& state, UiState& ui, const PanelInput& in, float height);
+// `source` is what is shown: the stroke/pose sliders move it (while
+// following live, dragging them starts reviewing).
+void draw_side_panel(follow::ViewerState& state, follow::Source& source, UiState& ui, const PanelInput& in,
+                     float height);
 
 }  // namespace strokeviz::app
