@@ -122,7 +122,8 @@ fs::path exe_dir() {
 
 std::string find_simulator() {
   const fs::path dir = exe_dir();
-  for (const fs::path& p : {dir / "strokeviz-sim", dir / "sim" / "strokeviz-sim"}) {
+  // Installed side by side; in the build tree app/strokeviz and tools/strokeviz-sim.
+  for (const fs::path& p : {dir / "strokeviz-sim", dir / ".." / "tools" / "strokeviz-sim"}) {
     std::error_code ec;
     if (fs::exists(p, ec)) return p.string();
   }

@@ -85,6 +85,10 @@ std::string state_to_json(const ViewerState& state, const Source& source, const 
                {"mismatch", si.mismatch},
                {"joints_from_robot", si.joints_from_robot}};
   j["urdf"] = extras.urdf;
+  json needles = json::object();
+  for (int a = 0; a < 2; ++a)
+    if (const auto& p = extras.needles_drawn[a]) needles[a == 0 ? "left" : "right"] = {p->x(), p->y(), p->z()};
+  j["needles_drawn"] = needles;
   j["scene_warnings"] = sc.warnings.size();
   j["frames_rendered"] = extras.frames_rendered;
   j["idle_waits"] = extras.idle_waits;

@@ -1,7 +1,11 @@
 // --dump-state: the viewer state as JSON, for tests and bug reports.
 #pragma once
 
+#include <array>
 #include <filesystem>
+#include <optional>
+
+#include <Eigen/Core>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,8 @@ struct DumpExtras {
   // Robot event timestamp -> the swap of the first frame showing it (µs), one
   // sample per frame that applied progress events (the newest of them).
   const std::vector<long long>* event_to_swap_us = nullptr;
+  // Where the two needle links were drawn (world, metres): what the renderer got.
+  std::array<std::optional<Eigen::Vector3d>, 2> needles_drawn;
 };
 
 // `source` is what is shown: mode, timeline (begin_s, end_s, playhead_s in

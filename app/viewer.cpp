@@ -543,13 +543,11 @@ void Viewer::refresh_panel_facts() {
   si.out_of_range = rv.out_of_range;
   si.mismatch = rv.mismatch;
   si.errors = &rv.errors;
-  ui_.source_note.clear();
-  if (shown_ == replay_.get()) ui_.source_note = "replaying " + replay_name_;
+  choice_.note.clear();
   if (live_ && shown_ != live_.get())
-    ui_.source_note += (ui_.source_note.empty() ? "" : "; ") + std::string("live recording kept (") +
-                       std::to_string(live_->recording()->size()) + " items): Live button below";
+    choice_.note = "live recording kept (" + std::to_string(live_->recording()->size()) + " items)";
   if (shown_ == live_.get() && live_->dropped_from_memory() > 0)
-    ui_.source_note = std::to_string(live_->dropped_from_memory()) + " oldest items dropped from memory (kept on disk)";
+    choice_.note = std::to_string(live_->dropped_from_memory()) + " oldest items dropped from memory (kept on disk)";
 }
 
 // ============================================================================
@@ -560,7 +558,12 @@ int Viewer::finish(int rc) {
   if (opt_.dump_state.empty()) return rc;
   refresh_panel_facts();
   DumpExtras extras{in_.model.path().string(), frames_, idle_waits_, first_frame_ms_, first_frame_steady_ms_,
-                    &event_to_swap_us_};
+                    &event_to_swap_us_, {}};
+  for (int a = 0; a < 2 && in_.model.has_arms(); ++a) {
+    const int link = in_.model.ee_link(a);
+    if (link >= 0 && static_cast<std::size_t>(link) < link_world_.size())
+      extras.needles_drawn[a] = link_world_[static_cast<std::size_t>(link)].translation();
+  }
   if (auto w = write_state(opt_.dump_state, state_to_json(state_, *shown_, ui_, panel_in_, extras)); !w) {
     std::cerr << "strokeviz: " << w.error().str() << "\n";
     return rc == kExitOk ? kExitFailure : rc;

@@ -1,6 +1,7 @@
 // --summary: per-stroke facts of a recorded session, as JSON or CSV.
 #include "follow/summary.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -60,6 +61,7 @@ SessionSummary summarize(const session::Recording& rec) {
     }
   }
   for (StrokeSummary& s : out.strokes) find_gaps(s);
+  out.recording_gaps = rec.gaps();
   return out;
 }
 
@@ -86,6 +88,12 @@ std::string summary_json(const SessionSummary& s) {
                             {"errors", st.errors}});
   }
   j["errors_outside_strokes"] = s.errors_outside_strokes;
+  j["recording_gaps"] = json::array();
+  for (const session::Gap& g : s.recording_gaps)
+    j["recording_gaps"].push_back({{"start", format_timestamp(g.begin_us)},
+                                   {"end", format_timestamp(g.end_us)},
+                                   {"duration_s", static_cast<double>(g.end_us - g.begin_us) / 1e6},
+                                   {"reason", g.reason}});
   return j.dump(2) + "\n";
 }
 
@@ -94,6 +102,12 @@ std::string join(const std::set<int>& v) {
   std::string out;
   for (int x : v) out += (out.empty() ? "" : " ") + std::to_string(x);
   return out;
+}
+// Seconds of recording gaps inside [a, b].
+double gap_seconds_within(const std::vector<session::Gap>& gaps, TimeUs a, TimeUs b) {
+  TimeUs total = 0;
+  for (const session::Gap& g : gaps) total += std::max<TimeUs>(0, std::min(b, g.end_us) - std::max(a, g.begin_us));
+  return static_cast<double>(total) / 1e6;
 }
 std::string csv_quote(const std::string& s) {
   std::string out = "\"";
@@ -104,7 +118,7 @@ std::string csv_quote(const std::string& s) {
 
 std::string summary_csv(const SessionSummary& s) {
   std::ostringstream out;
-  out << "stroke,start,end,duration_s,poses_seen,offsets_l,offsets_r,gaps,errors\n";
+  out << "stroke,start,end,duration_s,poses_seen,offsets_l,offsets_r,gaps,errors,recording_gap_s\n";
   for (const StrokeSummary& st : s.strokes) {
     std::string gaps;
     for (auto [a, b] : st.gaps) gaps += (gaps.empty() ? "" : " ") + std::to_string(a) + "-" + std::to_string(b);
@@ -113,12 +127,12 @@ std::string summary_csv(const SessionSummary& s) {
     out << st.stroke << ',' << format_timestamp(st.start_us) << ',' << format_timestamp(st.end_us) << ','
         << static_cast<double>(st.end_us - st.start_us) / 1e6 << ',' << st.poses.size() << ','
         << csv_quote(join(st.offsets_l)) << ',' << csv_quote(join(st.offsets_r)) << ',' << csv_quote(gaps) << ','
-        << csv_quote(errors) << '\n';
+        << csv_quote(errors) << ',' << gap_seconds_within(s.recording_gaps, st.start_us, st.end_us) << '\n';
   }
   return out.str();
 }
 
-Expected<bool> write_summary(const SessionSummary& s, const std::filesystem::path& file) {
+Expected<void> write_summary(const SessionSummary& s, const std::filesystem::path& file) {
   const std::string ext = file.extension().string();
   if (ext != ".json" && ext != ".csv")
     return Error{file.string(), 0, "--summary needs a .json or .csv file name"};
@@ -126,7 +140,7 @@ Expected<bool> write_summary(const SessionSummary& s, const std::filesystem::pat
   if (!out) return Error{file.string(), 0, "cannot open for writing"};
   out << (ext == ".json" ? summary_json(s) : summary_csv(s));
   if (!out.flush()) return Error{file.string(), 0, "write failed"};
-  return true;
+  return {};
 }
 
 }  // namespace strokeviz::follow

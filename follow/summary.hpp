@@ -26,12 +26,13 @@ struct SessionSummary {
   std::int64_t stroke_length = 0;
   std::vector<StrokeSummary> strokes;  // in the order first reached
   std::vector<std::string> errors_outside_strokes;
+  std::vector<session::Gap> recording_gaps;  // stretches the viewer was not listening
 };
 
 SessionSummary summarize(const session::Recording& rec);
 std::string summary_json(const SessionSummary& s);
 std::string summary_csv(const SessionSummary& s);
 // Writes JSON or CSV by the file's extension (.json / .csv); anything else is an Error.
-Expected<bool> write_summary(const SessionSummary& s, const std::filesystem::path& file);
+Expected<void> write_summary(const SessionSummary& s, const std::filesystem::path& file);
 
 }  // namespace strokeviz::follow

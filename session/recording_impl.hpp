@@ -111,6 +111,7 @@ inline ItemKind kind_of(const protocol::FeedItem& item) {
   };
   if (const auto* e = std::get_if<protocol::Event>(&item)) return std::visit(V{}, *e);
   if (std::holds_alternative<protocol::HistoryEntry>(item)) return ItemKind::Progress;
+  if (std::holds_alternative<protocol::Reconnected>(item)) return ItemKind::Reconnected;
   return ItemKind::Snapshot;
 }
 

@@ -27,23 +27,18 @@ const char* kind_name(model::StrokeKind k) {
   return "?";
 }
 
-void draw_session(const ViewerState& state, const Source& source, const UiState& ui) {
+// Fixed height in every mode (one line each), so nothing below it jumps.
+void draw_session(const ViewerState& state, const Source& source) {
   const model::Scene& sc = state.scene();
   switch (source.mode()) {
-    case Mode::Local:
-      ImGui::Text("plan playback: a pose every %.2f s, first pose %.2f s", sc.goal_time_fast, sc.goal_time_slow);
-      break;
+    case Mode::Local: ImGui::Text("plan: a pose every %.2f s (first %.2f s)", sc.goal_time_fast, sc.goal_time_slow); break;
     case Mode::Live:
-      if (source.following_live()) ImGui::TextColored(ImVec4(0.35f, 0.85f, 0.45f, 1.f), "following the robot live");
-      else ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "reviewing, %.0f s behind live (End: follow live)",
-                              source.behind_live_s());
+      if (source.following_live()) ImGui::TextColored(ImVec4(0.35f, 0.85f, 0.45f, 1.f), "live: following the robot");
+      else ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "live: reviewing, %.0f s behind", source.behind_live_s());
       break;
-    case Mode::Replay:
-      ImGui::TextUnformatted("replaying a recorded session");
-      break;
+    case Mode::Replay: ImGui::TextUnformatted("replay of a recorded session"); break;
   }
-  if (!ui.source_note.empty()) ImGui::TextWrapped("%s", ui.source_note.c_str());
-  ImGui::TextDisabled("transport: the timeline below (Space, arrows, Home/End)");
+  ImGui::TextDisabled("transport: timeline below, Space/arrows/Home/End");
 }
 
 void draw_strokes(ViewerState& state, Source& source) {
@@ -109,10 +104,13 @@ void draw_joints(const PanelInput& in, const UiState& ui) {
 
 void draw_sync(UiState& ui) {
   ImGui::Checkbox("Sync with Robot", &ui.sync_enabled);
-  if (!ui.sync_checkbox_logged) {  // for GUI tests that click it (xdotool)
+  {  // for GUI tests that click it (xdotool): where it is, whenever that changes
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-    spdlog::debug("ui: \"Sync with Robot\" checkbox at {:.0f},{:.0f}", a.x + 8.0f, (a.y + b.y) / 2.0f);
-    ui.sync_checkbox_logged = true;
+    const ImVec2 at(a.x + 8.0f, (a.y + b.y) / 2.0f);
+    if (at.x != ui.sync_checkbox_at.x || at.y != ui.sync_checkbox_at.y) {
+      spdlog::debug("ui: \"Sync with Robot\" checkbox at {:.0f},{:.0f}", at.x, at.y);
+      ui.sync_checkbox_at = {at.x, at.y};
+    }
   }
   ImGui::TextWrapped("Status: %s", ui.sync_status.c_str());
   const SyncInfo& s = ui.sync;
@@ -202,7 +200,7 @@ void draw_side_panel(ViewerState& state, Source& source, UiState& ui, const Pane
     ImGui::Text("scene %s: %d strokes x %d poses", sc.name.c_str(), state.stroke_count(), sc.stroke_length);
     if (!sc.warnings.empty())
       ImGui::TextColored(ImVec4(1.f, 0.8f, 0.3f, 1.f), "%zu scene warnings (see log)", sc.warnings.size());
-    if (ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) draw_session(state, source, ui);
+    if (ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) draw_session(state, source);
     if (ImGui::CollapsingHeader("Strokes", ImGuiTreeNodeFlags_DefaultOpen)) draw_strokes(state, source);
     if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
     if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in, ui);

@@ -44,7 +44,6 @@ struct SessionsUi {
 // What the panels show and toggle besides the ViewerState.
 struct UiState {
   bool sync_enabled = false;
-  std::string source_note;        // e.g. "replaying FILE", "live recording kept: 1 234 items"
   std::string sync_status = "Disconnected";
   SyncInfo sync;
   bool show_lines = true;
@@ -55,7 +54,7 @@ struct UiState {
   bool show_skin = true;
   bool show_inkcaps = true;
   bool reset_camera = false;  // set by the View section, consumed by the loop
-  bool sync_checkbox_logged = false;
+  struct { float x = -1, y = -1; } sync_checkbox_at;  // last logged position (GUI tests click it)
   bool save_png = false;      // set by the View section: write the next frame as PNG
   std::string saved_png;      // where the last one went, or why not
   SessionsUi sessions;

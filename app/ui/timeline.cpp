@@ -54,7 +54,7 @@ void draw_sources(const Source& s, SourceChoice& c) {
   ImGui::SameLine();
 }
 
-void draw_status(const Source& s) {
+void draw_status(const Source& s, const SourceChoice& c) {
   if (s.mode() == Mode::Live) {
     if (s.following_live()) ImGui::TextColored(kLiveGreen, "LIVE");
     else ImGui::TextColored(kReviewYellow, "reviewing, %.0f s behind live", s.behind_live_s());
@@ -66,6 +66,10 @@ void draw_status(const Source& s) {
     const std::size_t i = rec->index_at(s.playhead_us());
     ImGui::SameLine();
     ImGui::TextDisabled("item %zu/%zu", i + 1, rec->size());
+  }
+  if (!c.note.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  %s", c.note.c_str());
   }
 }
 
@@ -190,7 +194,7 @@ void draw_timeline(Source& source, SourceChoice& choice, float x0, float width, 
   const std::string title = source.title() + "###timeline";
   if (ImGui::Begin(title.c_str(), nullptr, flags)) {
     draw_sources(source, choice);
-    draw_status(source);
+    draw_status(source, choice);
     draw_transport(source);
     draw_track(source);
     const std::size_t gaps = source.gaps().size();

@@ -14,10 +14,11 @@ struct SourceChoice {
   bool has_replay = false;
   bool live_running = false;   // the sync worker is on (the live recording grows)
   std::string replay_name;
+  std::string note;            // e.g. "live recording kept (1 234 items)"
   std::optional<follow::Mode> requested;  // set by the bar, consumed by the loop
 };
 
-inline constexpr float kTimelineHeight = 112.0f;
+inline constexpr float kTimelineHeight = 124.0f;
 
 // Which thread: the render thread, between ImGui::NewFrame and ImGui::Render.
 // Draws a bar along the bottom of the 3D view (x0..x0+width of the window).

@@ -150,7 +150,7 @@ TEST(Replay, SummaryOfAGoodSessionAsJsonAndCsv) {
   r = viewer({"--replay", kSessions + "good.jsonl", "--summary", csv});
   expect_clean_exit(r, 0);
   const std::string c = slurp_file(csv);
-  EXPECT_EQ(c.rfind("stroke,start,end,duration_s,poses_seen,offsets_l,offsets_r,gaps,errors\n", 0), 0u) << c;
+  EXPECT_EQ(c.rfind("stroke,start,end,duration_s,poses_seen,offsets_l,offsets_r,gaps,errors,recording_gap_s\n", 0), 0u) << c;
   EXPECT_NE(c.find("\n1,"), std::string::npos);
   EXPECT_NE(c.find("\"25-45\""), std::string::npos) << c;
 }

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -130,6 +131,78 @@ TEST_F(SyncGui, KillNineWhileRecordingLeavesAValidFile) {
   if (report.skipped == 1) EXPECT_EQ(report.first_bad_line, report.lines);
   EXPECT_GT(rec->size(), 27u);
   EXPECT_EQ(rec->header().session_id, m[1].str());
+}
+
+
+// Recording gaps: sync unticked for a few seconds mid-session. The session
+// file says where the viewer was not listening, and its replay shows the gap
+// on the timeline, in --dump-state and in --summary.
+TEST_F(SyncGui, UntickingSyncMidSessionLeavesAGapTheReplayShows) {
+  const fs::path rec_dir = dir_ / "gap";
+  RunningProcess viewer = start_process({kExe, "--scene=tatbotlogo", "--redis", redis_.address(), "--log-level=debug",
+                                         "--record-dir", rec_dir.string(), "--width=1200", "--height=800",
+                                         "--quit-after=40"});
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "checkbox at ", 20s).empty()) << "viewer never drew the panel";
+  // Clicks the checkbox where the viewer last said it is.
+  auto click = [&] {
+    const std::string log = slurp(viewer.err_path);
+    const std::regex at(R"(checkbox at ([0-9]+),([0-9]+))");
+    std::string x, y;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), at);
+         it != std::sregex_iterator(); ++it) {
+      x = (*it)[1].str();
+      y = (*it)[2].str();
+    }
+    const auto c = run_process({"/usr/bin/xdotool", "search", "--sync", "--name", "^strokeviz", "mousemove", "--window",
+                                "%1", x, y, "click", "1"},
+                               10s);
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  };
+  // Bounded: until the log says `needle` `times` times, or 10 s.
+  auto wait_log = [&](const std::string& needle, int times) {
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+      const std::string log = slurp(viewer.err_path);
+      int n = 0;
+      for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++n;
+      if (n >= times) return true;
+      if (std::chrono::steady_clock::now() >= end) return false;
+      std::this_thread::sleep_for(20ms);
+    }
+  };
+  std::smatch m;
+  click();
+  ASSERT_TRUE(wait_log("sync: following", 1));
+  RunningProcess sim = start_process({kSim, "--scene=tatbotlogo", "--redis", redis_.address(), "--speed=4",
+                                      "--strokes=3", "--node=gapnode"});
+  const std::string out = wait_for_text(sim.out_path, "session_start ", 20s);
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(session_start (stroke_gapnode_[0-9]+))"))) << out;
+  const fs::path file = rec_dir / (m[1].str() + ".jsonl");
+  ASSERT_FALSE(wait_for_text(file.string(), "\"pose_idx\": 10", 30s).empty()) << file;
+  click();  // untick
+  ASSERT_TRUE(wait_log("sync: stopped", 1));
+  std::this_thread::sleep_for(3s);  // the gap itself: sync stays off this long
+  click();  // tick again
+  ASSERT_TRUE(wait_log("sync: following", 2)) << slurp(viewer.err_path);
+  const auto sim_done = finish_process(sim, 90s);
+  ASSERT_EQ(sim_done.exit_code, 0) << sim_done.err;
+  kill(viewer.pid, SIGTERM);
+  ASSERT_EQ(finish_process(viewer, 20s).exit_code, 0);
+
+  const fs::path summary = dir_ / "gap-summary.json", state = dir_ / "gap-state.json", shot = dir_ / "gap.png";
+  const auto s = run_process({kExe, "--replay", file.string(), "--summary", summary.string()}, 30s);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const auto js = read_json(summary);
+  ASSERT_EQ(js["recording_gaps"].size(), 1u) << js.dump(2);
+  EXPECT_GE(js["recording_gaps"][0]["duration_s"].get<double>(), 2.5);
+  const auto v = run_process({kExe, "--replay", file.string(), "--frames=3", "--screenshot", shot.string(),
+                              "--dump-state", state.string(), "--width=1200", "--height=800"},
+                             60s);
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  const auto jv = read_json(state);
+  EXPECT_EQ(jv["mode"], "replay");
+  EXPECT_EQ(jv["timeline"]["gaps"], 1) << jv.dump(2);
+  EXPECT_GE(jv["timeline"]["gap_seconds"].get<double>(), 2.5);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // --dump-state checked against the scene and the IK the viewer must have run.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -201,6 +202,96 @@ TEST_F(ViewerGui, ReplayShowsTheRecordedStateAndATimeline) {
     }
   EXPECT_GT(played, 500);
   EXPECT_GT(start_marker, 10);
+}
+
+
+// A copy of good.jsonl with a robot:state snapshot carrying both arms'
+// joints right after its session_start.
+fs::path session_with_joints(const fs::path& dir, const std::array<double, 14>& q) {
+  std::ifstream in(kSrc + "/tests/data/sessions/good.jsonl");
+  const fs::path out_path = dir / "with_joints.jsonl";
+  std::ofstream out(out_path);
+  std::string line;
+  auto arm = [&](int a) {
+    std::string s = "[";
+    for (int i = 0; i < 7; ++i) s += (i ? ", " : "") + std::to_string(q[static_cast<std::size_t>(a * 7 + i)]);
+    return s + "]";
+  };
+  for (int n = 0; std::getline(in, line); ++n) {
+    out << line << "\n";
+    if (line.find("\"session_start\"") == std::string::npos) continue;
+    out << R"({"t":1763758501123456,"key":"robot:state:hog","raw":{"timestamp":"2025-11-21T20:55:01.123456",)"
+        << R"("node_id":"hog","is_connected_l":true,"is_connected_r":true,"joints_l":)" << arm(0)
+        << R"(,"joints_r":)" << arm(1)
+        << R"(,"velocities_l":null,"velocities_r":null,"current_pose":"ready","goal_time_slow":2.0,"goal_time_fast":0.5}})"
+        << "\n";
+  }
+  return out_path;
+}
+
+// Replay shows what live showed, joints included: the arms are drawn with the
+// robot's recorded joints, not the scene's IK.
+TEST_F(ViewerGui, ReplayDrawsTheRecordedJoints) {
+  const std::array<double, 14> q{0.3, 1.0, -0.6, 0.4, 0.5, -0.3, 0.02, -0.4, 1.2, -0.9, -0.2, -0.6, 0.5, 0.02};
+  const fs::path file = session_with_joints(dir_, q);
+  const Image robot = shoot("replay_joints", {"--replay", file.string(), "--replay-at=12"});
+  const Image ik = shoot("replay_ik", {"--replay", kSrc + "/tests/data/sessions/good.jsonl", "--replay-at=12"});
+  const auto j = state("replay_joints");
+  ASSERT_FALSE(j.is_discarded());
+  EXPECT_EQ(j["mode"], "replay");
+  EXPECT_EQ(j["joints_source"], "robot");
+  EXPECT_EQ(state("replay_ik")["joints_source"], "ik");
+  ASSERT_EQ(j["joints"].size(), 14u);
+  for (std::size_t i = 0; i < 14; ++i) EXPECT_NEAR(j["joints"][i].get<double>(), q[i], 1e-9) << "joint " << i;
+  // What was drawn: the needles where FK of the recorded joints puts them.
+  auto sc = load::load_scene(kSrc + "/scenes/tatbotlogo");
+  ASSERT_TRUE(sc) << sc.error().str();
+  auto m = load::load_urdf(sc->urdf);
+  ASSERT_TRUE(m) << m.error().str();
+  ASSERT_TRUE(m->set_arms(sc->ee_links));
+  std::vector<Eigen::Isometry3d> world;
+  m->forward_kinematics(q, world);
+  for (int a = 0; a < 2; ++a) {
+    const auto& p = j["needles_drawn"][a == 0 ? "left" : "right"];
+    ASSERT_EQ(p.size(), 3u) << j["needles_drawn"];
+    const Eigen::Vector3d want = world[static_cast<std::size_t>(m->ee_link(a))].translation();
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(p[k].get<double>(), want[k], 1e-9) << "arm " << a;
+  }
+  // And on screen the arms are elsewhere than the IK would put them.
+  long differ = 0;
+  for (std::size_t i = 0; i + 2 < robot.rgb.size() && robot.rgb.size() == ik.rgb.size(); i += 3)
+    differ += std::abs(robot.rgb[i] - ik.rgb[i]) + std::abs(robot.rgb[i + 1] - ik.rgb[i + 1]) > 40 ? 1 : 0;
+  EXPECT_GT(differ, 3000);
+}
+
+// One set of keys acts on whatever is shown: in a replay, Right steps to the
+// next event and Up to the next stroke (real key presses, xdotool).
+TEST_F(ViewerGui, KeysMoveTheReplay) {
+  const std::string file = kSrc + "/tests/data/sessions/good.jsonl";
+  const fs::path json = dir_ / "keys.json";
+  RunningProcess viewer = start_process({kExe, "--replay", file, "--replay-at=12", "--paused", "--quit-after=6",
+                                         "--log-level=debug", "--width=1200", "--height=800", "--dump-state",
+                                         json.string()});
+  ASSERT_FALSE(wait_for_text(viewer.err_path, "checkbox at ", 20s).empty()) << "viewer never drew the panel";
+  const auto keys = run_process({"/usr/bin/xdotool", "search", "--sync", "--name", "^strokeviz", "windowfocus",
+                                 "--sync", "%1", "key", "--delay", "150", "Right", "Right", "Right", "Up"},
+                                10s);
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  const auto r = finish_process(viewer, 30s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(json);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_FALSE(j.is_discarded());
+  auto rec = session::Recording::load(file);
+  ASSERT_TRUE(rec) << rec.error().str();
+  // The same moves on the recording: three items on, then the next stroke.
+  std::size_t i = rec->index_at(rec->time(0) + 12'000'000) + 3;
+  if (const std::size_t s = rec->next_stroke(i); s != session::Recording::npos) i = s;
+  EXPECT_EQ(j["mode"], "replay");
+  EXPECT_NEAR(j["timeline"]["playhead_s"].get<double>(), static_cast<double>(rec->time(i)) / 1e6, 1e-6);
+  EXPECT_EQ(j["stroke_idx"], rec->stroke_at(i));
+  EXPECT_EQ(j["pose_idx"], rec->pose_at(i));
+  EXPECT_EQ(j["timeline"]["playing"], false);
 }
 
 }  // namespace

@@ -19,12 +19,6 @@ extern char** environ;
 namespace strokeviz::test {
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Waits for pid to exit within limit using a pidfd (no polling loop).
 bool wait_with_limit(pid_t pid, std::chrono::milliseconds limit, int& status) {
@@ -106,6 +100,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   if (p.pid < 0 && r.exit_code == -1 && r.err == "process did not start")
     r.err = std::string("posix_spawn failed for ") + argv[0];
   return r;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string wait_for_text(const std::string& path, const std::string& needle, std::chrono::milliseconds limit) {

@@ -28,6 +28,8 @@ struct RunningProcess {
 RunningProcess start_process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 // Waits at most `limit` for it to exit (then SIGKILL) and collects its output.
 ProcessResult finish_process(RunningProcess& p, std::chrono::milliseconds limit);
+// The whole file ("" when it cannot be read).
+std::string slurp(const std::string& path);
 // Waits (bounded) until `path` contains `needle`; returns the file's text
 // (empty if the limit passed first).
 std::string wait_for_text(const std::string& path, const std::string& needle, std::chrono::milliseconds limit);
