@@ -53,7 +53,8 @@ CLI::Option* add_session_options(CLI::App& cli, Options& o) {
   cli.add_option("--replay-at", o.replay_at, "Start the replay this many seconds after its beginning");
   auto* list = cli.add_option("--list-sessions", o.list_sessions_redis,
                               "List recorded sessions (and those on redis://HOST:PORT if given), then exit")
-                   ->expected(0, 1);
+                   ->expected(0, 1)
+                   ->option_text("[redis://HOST:PORT]");
   cli.add_option("--summary", o.summary,
                  "With --replay: write a per-stroke summary (FILE.json or FILE.csv) and exit, no window");
   return list;
