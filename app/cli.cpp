@@ -13,12 +13,10 @@ namespace strokeviz::app {
 
 namespace fs = std::filesystem;
 
-ParseResult parse_command_line(int argc, char** argv) {
-  Options o;
-  CLI::App cli{"strokeviz — viewer for the tatbot tattoo robot: a scene's strokes on the skin "
-               "and both arms posing along them.",
-               "strokeviz"};
-  cli.set_version_flag("--version", std::string("strokeviz ") + kVersion);
+namespace {
+
+// What to show: scene, robot, start position, playback, output files.
+void add_view_options(CLI::App& cli, Options& o) {
   cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path to a scene folder / scene.json")
       ->capture_default_str();
   cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
@@ -37,6 +35,11 @@ ParseResult parse_command_line(int argc, char** argv) {
   cli.add_flag("--all-offsets", o.all_offsets, "Show every depth offset of every stroke as a point cloud");
   cli.add_flag("--no-robot", o.no_robot, "Do not draw the robot");
   cli.add_flag("--sync", o.sync, "Start with \"Sync with Robot\" ticked");
+}
+
+// The robot's state server, recording and replay. Returns --list-sessions,
+// whose value is optional.
+CLI::Option* add_session_options(CLI::App& cli, Options& o) {
   cli.add_option("--redis", o.redis, "Robot state server HOST:PORT (default $REDIS_HOST:$REDIS_PORT, else 127.0.0.1:6379)");
   cli.add_option("--redis-password", o.redis_password, "Redis password (default $REDIS_PASSWORD); never shown or logged");
   cli.add_option("--redis-db", o.redis_db, "Redis database number")->check(CLI::Range(0, 1000000));
@@ -50,9 +53,15 @@ ParseResult parse_command_line(int argc, char** argv) {
   cli.add_option("--replay-at", o.replay_at, "Start the replay this many seconds after its beginning");
   auto* list = cli.add_option("--list-sessions", o.list_sessions_redis,
                               "List recorded sessions (and those on redis://HOST:PORT if given), then exit")
-                   ->expected(0, 1);
+                   ->expected(0, 1)
+                   ->option_text("[redis://HOST:PORT]");
   cli.add_option("--summary", o.summary,
                  "With --replay: write a per-stroke summary (FILE.json or FILE.csv) and exit, no window");
+  return list;
+}
+
+// The window, logging and the headless modes.
+void add_run_options(CLI::App& cli, Options& o) {
   cli.add_option("--width", o.width, "Window width")->check(CLI::Range(320, 16384))->capture_default_str();
   cli.add_option("--height", o.height, "Window height")->check(CLI::Range(240, 16384))->capture_default_str();
   cli.add_flag("--hidden", o.hidden, "Do not show the window (tests, benchmarks)");
@@ -63,6 +72,25 @@ ParseResult parse_command_line(int argc, char** argv) {
                "cannot reach, exit 0 (all reachable) or 3 (no window needed)");
   cli.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
+}
+
+fs::path exe_dir() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : p.parent_path();
+}
+
+}  // namespace
+
+ParseResult parse_command_line(int argc, char** argv) {
+  Options o;
+  CLI::App cli{"strokeviz — viewer for the tatbot tattoo robot: a scene's strokes on the skin "
+               "and both arms posing along them.",
+               "strokeviz"};
+  cli.set_version_flag("--version", std::string("strokeviz ") + kVersion);
+  add_view_options(cli, o);
+  const CLI::Option* list = add_session_options(cli, o);
+  add_run_options(cli, o);
   cli.footer(
       "Exit codes: 0 ok, 1 runtime failure (e.g. no display), 2 bad command line, unknown scene "
       "or broken scene/G-code/URDF (reported as file:line: what), 3 --check-reach found unreachable poses.\n"
@@ -81,14 +109,6 @@ ParseResult parse_command_line(int argc, char** argv) {
   }
   return {o, kExitOk};
 }
-
-namespace {
-fs::path exe_dir() {
-  std::error_code ec;
-  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : p.parent_path();
-}
-}  // namespace
 
 std::vector<fs::path> scene_search_dirs(const Options& options) {
   std::vector<fs::path> dirs;

@@ -19,6 +19,12 @@ std::string SessionSource::describe() const {
   return "redis://" + server.host + ":" + std::to_string(server.port) + "/" + session_id;
 }
 
+namespace {
+// A redis:// source for --replay without a session id.
+constexpr char kNeedsSessionId[] =
+    "needs a session id: redis://HOST:PORT/<session_id> (see --list-sessions redis://HOST:PORT)";
+}  // namespace
+
 Expected<SessionSource> parse_session_source(const std::string& text, bool need_session) {
   SessionSource s;
   const std::string scheme = "redis://";
@@ -35,7 +41,7 @@ Expected<SessionSource> parse_session_source(const std::string& text, bool need_
   if (auto r = s.server.set_address(rest.substr(0, slash)); !r) return Error{text, 0, r.error().message};
   if (slash != std::string::npos) s.session_id = rest.substr(slash + 1);
   if (need_session && s.session_id.empty())
-    return Error{text, 0, "needs a session id: redis://HOST:PORT/<session_id> (see --list-sessions redis://HOST:PORT)"};
+    return Error{text, 0, kNeedsSessionId};
   return s;
 }
 

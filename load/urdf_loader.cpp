@@ -125,6 +125,25 @@ std::vector<fs::path> mesh_candidates(const std::string& filename, const fs::pat
   return {urdf_dir / p};
 }
 
+// The first candidate that is a regular file, absolute and normalised; empty if none.
+fs::path first_existing(const std::vector<fs::path>& candidates) {
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(c, ec)) return fs::absolute(c, ec).lexically_normal();
+  }
+  return {};
+}
+
+// The candidates as absolute paths, for a "not found" message.
+std::string looked_in(const std::vector<fs::path>& candidates) {
+  std::string looked;
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    looked += (looked.empty() ? "" : ", ") + fs::absolute(c, ec).lexically_normal().string();
+  }
+  return looked;
+}
+
 // Reads every triangle of a mesh file into one MeshData, scale applied.
 Expected<MeshData> read_mesh(const fs::path& file, const Eigen::Vector3d& scale, const std::string& urdf, int line) {
   Assimp::Importer importer;
@@ -183,194 +202,266 @@ JointType joint_type(int urdf_type) {
   }
 }
 
-}  // namespace
-
-// The mesh cache and the model under construction, for one load() call.
+// A mesh file at one scale: each is read once per load_urdf() call.
 struct MeshCacheKey {
   std::string path;
   std::array<double, 3> scale;
   auto operator<=>(const MeshCacheKey&) const = default;
 };
 
-Expected<RobotModel> load_urdf(const fs::path& urdf_path) {
+// The URDF's text and its XML line index.
+struct UrdfText {
+  std::string text;
+  LineIndex lines;
+};
+
+// Reads the file and indexes its lines; errors as `file:line: what`.
+Expected<UrdfText> read_urdf(const fs::path& urdf_path) {
   const std::string file = urdf_path.string();
   std::ifstream in(urdf_path, std::ios::binary);
   if (!in) return Error{file, 0, "cannot open the URDF"};
   std::stringstream buf;
   buf << in.rdbuf();
-  const std::string text = buf.str();
+  UrdfText out{buf.str(), {}};
 
   TiXmlDocument doc;
-  doc.Parse(text.c_str(), nullptr, TIXML_ENCODING_UTF8);
+  doc.Parse(out.text.c_str(), nullptr, TIXML_ENCODING_UTF8);
   if (doc.Error()) return Error{file, doc.ErrorRow(), std::string("XML error: ") + doc.ErrorDesc()};
   const TiXmlElement* robot_el = doc.FirstChildElement("robot");
   if (!robot_el) return Error{file, doc.RootElement() ? doc.RootElement()->Row() : 0, "no <robot> element"};
-  const LineIndex lines = index_lines(robot_el);
+  out.lines = index_lines(robot_el);
+  return out;
+}
 
+// urdfdom's model; on failure its first message that names a link or joint
+// we can point at (else its first message).
+Expected<urdf::ModelInterfaceSharedPtr> parse_with_urdfdom(const std::string& file, const UrdfText& urdf) {
   urdf::ModelInterfaceSharedPtr urdf_model;
   std::vector<std::string> errors;
   {
     CaptureLog capture;
     try {
-      urdf_model = urdf::parseURDF(text);
+      urdf_model = urdf::parseURDF(urdf.text);
     } catch (const std::exception& e) {
       capture.errors.emplace_back(e.what());
     }
     errors = std::move(capture.errors);
   }
-  if (!urdf_model) {
-    std::string msg = errors.empty() ? std::string("urdfdom could not parse the model") : errors.front();
-    int line = 0;
-    for (const auto& e : errors) {
-      if ((line = line_of_message(e, lines)) > 0) {
-        msg = e;
-        break;
-      }
+  if (urdf_model) return urdf_model;
+  std::string msg = errors.empty() ? std::string("urdfdom could not parse the model") : errors.front();
+  int line = 0;
+  for (const auto& e : errors) {
+    if ((line = line_of_message(e, urdf.lines)) > 0) {
+      msg = e;
+      break;
     }
-    return Error{file, line, msg};
+  }
+  return Error{file, line, msg};
+}
+
+}  // namespace
+
+namespace detail {
+
+// Builds one RobotModel from urdfdom's model, step by step; a friend of
+// RobotModel. Which thread: the one calling load_urdf().
+class UrdfBuilder {
+ public:
+  UrdfBuilder(const fs::path& urdf_path, const LineIndex& lines, const urdf::ModelInterface& urdf)
+      : file_(urdf_path.string()), lines_(lines), urdf_(urdf) {
+    model_.name_ = urdf.getName();
+    model_.path_ = urdf_path;
+    urdf_dir_ = urdf_path.parent_path().empty() ? fs::path(".") : urdf_path.parent_path();
   }
 
-  RobotModel model;
-  model.name_ = urdf_model->getName();
-  model.path_ = urdf_path;
+  Expected<RobotModel> build() && {
+    add_links();
+    if (auto r = add_joints(); !r) return r.error();
+    order_joints();
+    if (auto r = add_visuals(); !r) return r.error();
+    return std::move(model_);
+  }
 
-  // Links in document order.
-  std::unordered_map<std::string, int> link_ids;
-  std::vector<urdf::LinkConstSharedPtr> ulinks;
-  auto add_link = [&](const std::string& name) {
-    if (link_ids.count(name)) return;
-    auto l = urdf_model->getLink(name);
-    if (!l) return;
-    link_ids[name] = int(model.links_.size());
-    model.links_.push_back(Link{name, -1, {}});
-    auto it = lines.link_line.find(name);
-    model.link_lines_.push_back(it == lines.link_line.end() ? 0 : it->second);
-    ulinks.push_back(l);
-  };
-  for (const auto& n : lines.link_order) add_link(n);
-  for (const auto& [n, l] : urdf_model->links_) add_link(n);
+ private:
+  void add_links();
+  void add_link(const std::string& name);
+  Expected<void> add_joints();
+  Expected<Joint> make_joint(const std::string& name, const urdf::Joint& uj);
+  void order_joints();
+  Expected<void> add_visuals();
+  Expected<bool> set_geometry(Visual& v, const urdf::Geometry& g, int line);
+  Expected<int> mesh_index(const urdf::Mesh& m, int line);
 
-  // Joints in document order.
-  std::vector<std::string> joint_names = lines.joint_order;
-  for (const auto& [n, j] : urdf_model->joints_) {
+  const std::string file_;
+  const LineIndex& lines_;
+  const urdf::ModelInterface& urdf_;
+  fs::path urdf_dir_;
+  RobotModel model_;
+  std::unordered_map<std::string, int> link_ids_;
+  std::vector<urdf::LinkConstSharedPtr> ulinks_;  // like model_.links_
+  std::vector<std::vector<int>> child_joints_;    // per link
+  std::map<MeshCacheKey, int> mesh_cache_;        // -> index into model_.meshes_
+};
+
+// Links in document order (then any urdfdom knows that the index missed).
+void UrdfBuilder::add_links() {
+  for (const auto& n : lines_.link_order) add_link(n);
+  for (const auto& [n, l] : urdf_.links_) add_link(n);
+}
+
+void UrdfBuilder::add_link(const std::string& name) {
+  if (link_ids_.count(name)) return;
+  auto l = urdf_.getLink(name);
+  if (!l) return;
+  link_ids_[name] = int(model_.links_.size());
+  model_.links_.push_back(Link{name, -1, {}});
+  auto it = lines_.link_line.find(name);
+  model_.link_lines_.push_back(it == lines_.link_line.end() ? 0 : it->second);
+  ulinks_.push_back(l);
+}
+
+// Joints in document order (then any urdfdom knows that the index missed).
+Expected<void> UrdfBuilder::add_joints() {
+  std::vector<std::string> joint_names = lines_.joint_order;
+  for (const auto& [n, j] : urdf_.joints_) {
     if (std::find(joint_names.begin(), joint_names.end(), n) == joint_names.end()) joint_names.push_back(n);
   }
-  std::vector<std::vector<int>> child_joints(model.links_.size());
+  child_joints_.assign(model_.links_.size(), {});
   for (const auto& n : joint_names) {
-    auto uj = urdf_model->getJoint(n);
+    auto uj = urdf_.getJoint(n);
     if (!uj) continue;
-    const int line = lines.joint_line.count(n) ? lines.joint_line.at(n) : 0;
-    Joint j;
-    j.name = n;
-    j.type = joint_type(uj->type);
-    j.parent_link = link_ids.count(uj->parent_link_name) ? link_ids[uj->parent_link_name] : -1;
-    j.child_link = link_ids.count(uj->child_link_name) ? link_ids[uj->child_link_name] : -1;
-    if (j.parent_link < 0 || j.child_link < 0) return Error{file, line, "joint '" + n + "' names an unknown link"};
-    j.origin = to_isometry(uj->parent_to_joint_origin_transform);
-    j.axis = Eigen::Vector3d(uj->axis.x, uj->axis.y, uj->axis.z);
-    if (j.movable()) {
-      if (j.axis.norm() < 1e-12) return Error{file, line, "joint '" + n + "' has a zero axis"};
-      j.axis.normalize();
-    }
-    if (j.type == JointType::Continuous || !uj->limits) {
-      j.lower = -std::numeric_limits<double>::infinity();
-      j.upper = std::numeric_limits<double>::infinity();
-    } else {
-      j.lower = uj->limits->lower;
-      j.upper = uj->limits->upper;
-    }
-    const int id = int(model.joints_.size());
-    model.links_[j.child_link].parent_joint = id;
-    child_joints[j.parent_link].push_back(id);
-    model.joints_.push_back(std::move(j));
+    auto j = make_joint(n, *uj);
+    if (!j) return j.error();
+    const int id = int(model_.joints_.size());
+    model_.links_[j->child_link].parent_joint = id;
+    child_joints_[j->parent_link].push_back(id);
+    model_.joints_.push_back(std::move(*j));
   }
-  model.joint_slot_.assign(model.joints_.size(), -1);
+  model_.joint_slot_.assign(model_.joints_.size(), -1);
+  return {};
+}
 
-  // Root and parent-before-child joint order.
-  model.root_ = link_ids.at(urdf_model->getRoot()->name);
-  std::vector<int> stack{model.root_};
+Expected<Joint> UrdfBuilder::make_joint(const std::string& name, const urdf::Joint& uj) {
+  const int line = lines_.joint_line.count(name) ? lines_.joint_line.at(name) : 0;
+  Joint j;
+  j.name = name;
+  j.type = joint_type(uj.type);
+  j.parent_link = link_ids_.count(uj.parent_link_name) ? link_ids_[uj.parent_link_name] : -1;
+  j.child_link = link_ids_.count(uj.child_link_name) ? link_ids_[uj.child_link_name] : -1;
+  if (j.parent_link < 0 || j.child_link < 0) return Error{file_, line, "joint '" + name + "' names an unknown link"};
+  j.origin = to_isometry(uj.parent_to_joint_origin_transform);
+  j.axis = Eigen::Vector3d(uj.axis.x, uj.axis.y, uj.axis.z);
+  if (j.movable()) {
+    if (j.axis.norm() < 1e-12) return Error{file_, line, "joint '" + name + "' has a zero axis"};
+    j.axis.normalize();
+  }
+  if (j.type == JointType::Continuous || !uj.limits) {
+    j.lower = -std::numeric_limits<double>::infinity();
+    j.upper = std::numeric_limits<double>::infinity();
+  } else {
+    j.lower = uj.limits->lower;
+    j.upper = uj.limits->upper;
+  }
+  return j;
+}
+
+// Root and parent-before-child joint order: the DFS emits a joint when its
+// parent link is popped, so parents precede children.
+void UrdfBuilder::order_joints() {
+  model_.root_ = link_ids_.at(urdf_.getRoot()->name);
+  std::vector<int> stack{model_.root_};
   while (!stack.empty()) {
     const int l = stack.back();
     stack.pop_back();
-    for (auto it = child_joints[l].rbegin(); it != child_joints[l].rend(); ++it) {
-      model.topo_joints_.push_back(*it);
-      stack.push_back(model.joints_[*it].child_link);
+    for (auto it = child_joints_[l].rbegin(); it != child_joints_[l].rend(); ++it) {
+      model_.topo_joints_.push_back(*it);
+      stack.push_back(model_.joints_[*it].child_link);
     }
   }
-  // The DFS above emits a joint when its parent is popped, so parents precede children.
+}
 
-  // Visuals and meshes.
-  std::map<MeshCacheKey, int> cache;
-  const fs::path urdf_dir = urdf_path.parent_path().empty() ? fs::path(".") : urdf_path.parent_path();
-  for (size_t li = 0; li < ulinks.size(); ++li) {
-    const auto& ul = *ulinks[li];
-    const auto geom_lines = lines.visual_geom_line.count(ul.name) ? lines.visual_geom_line.at(ul.name)
-                                                                  : std::vector<int>{};
+// Each link's visuals; errors point at the visual's geometry element.
+Expected<void> UrdfBuilder::add_visuals() {
+  for (size_t li = 0; li < ulinks_.size(); ++li) {
+    const auto& ul = *ulinks_[li];
+    const auto geom_lines = lines_.visual_geom_line.count(ul.name) ? lines_.visual_geom_line.at(ul.name)
+                                                                   : std::vector<int>{};
     for (size_t vi = 0; vi < ul.visual_array.size(); ++vi) {
       const urdf::Visual& uv = *ul.visual_array[vi];
       if (!uv.geometry) continue;
-      const int line = vi < geom_lines.size() ? geom_lines[vi] : model.link_lines_[li];
+      const int line = vi < geom_lines.size() ? geom_lines[vi] : model_.link_lines_[li];
       Visual v;
       v.origin = to_isometry(uv.origin);
-      v.rgba = color_of(uv, *urdf_model);
-      switch (uv.geometry->type) {
-        case urdf::Geometry::BOX: {
-          const auto& b = static_cast<const urdf::Box&>(*uv.geometry);
-          v.type = GeomType::Box;
-          v.size = Eigen::Vector3d(b.dim.x, b.dim.y, b.dim.z);
-          break;
-        }
-        case urdf::Geometry::CYLINDER: {
-          const auto& c = static_cast<const urdf::Cylinder&>(*uv.geometry);
-          v.type = GeomType::Cylinder;
-          v.size = Eigen::Vector3d(c.radius, c.length, 0.0);
-          break;
-        }
-        case urdf::Geometry::SPHERE: {
-          const auto& s = static_cast<const urdf::Sphere&>(*uv.geometry);
-          v.type = GeomType::Sphere;
-          v.size = Eigen::Vector3d(s.radius, 0.0, 0.0);
-          break;
-        }
-        case urdf::Geometry::MESH: {
-          const auto& m = static_cast<const urdf::Mesh&>(*uv.geometry);
-          const Eigen::Vector3d scale(m.scale.x, m.scale.y, m.scale.z);
-          const auto candidates = mesh_candidates(m.filename, urdf_dir);
-          fs::path found;
-          for (const auto& c : candidates) {
-            std::error_code ec;
-            if (fs::is_regular_file(c, ec)) {
-              found = fs::absolute(c, ec).lexically_normal();
-              break;
-            }
-          }
-          if (found.empty()) {
-            std::string looked;
-            for (const auto& c : candidates) {
-              std::error_code ec;
-              looked += (looked.empty() ? "" : ", ") + fs::absolute(c, ec).lexically_normal().string();
-            }
-            return Error{file, line, "mesh '" + m.filename + "' not found (looked in " + looked + ")"};
-          }
-          const MeshCacheKey key{found.string(), {scale.x(), scale.y(), scale.z()}};
-          auto it = cache.find(key);
-          if (it == cache.end()) {
-            auto mesh = read_mesh(found, scale, file, line);
-            if (!mesh) return mesh.error();
-            it = cache.emplace(key, int(model.meshes_.size())).first;
-            model.meshes_.push_back(std::move(mesh).value());
-          }
-          v.type = GeomType::Mesh;
-          v.mesh = it->second;
-          v.size = scale;  // informational: the URDF scale, already applied to the mesh
-          break;
-        }
-        default: continue;
-      }
-      model.links_[li].visuals.push_back(std::move(v));
+      v.rgba = color_of(uv, urdf_);
+      auto known = set_geometry(v, *uv.geometry, line);
+      if (!known) return known.error();
+      if (*known) model_.links_[li].visuals.push_back(std::move(v));
     }
   }
-  return model;
+  return {};
+}
+
+// Fills v's type and size (and mesh); false for a geometry we do not draw.
+Expected<bool> UrdfBuilder::set_geometry(Visual& v, const urdf::Geometry& g, int line) {
+  switch (g.type) {
+    case urdf::Geometry::BOX: {
+      const auto& b = static_cast<const urdf::Box&>(g);
+      v.type = GeomType::Box;
+      v.size = Eigen::Vector3d(b.dim.x, b.dim.y, b.dim.z);
+      return true;
+    }
+    case urdf::Geometry::CYLINDER: {
+      const auto& c = static_cast<const urdf::Cylinder&>(g);
+      v.type = GeomType::Cylinder;
+      v.size = Eigen::Vector3d(c.radius, c.length, 0.0);
+      return true;
+    }
+    case urdf::Geometry::SPHERE: {
+      const auto& s = static_cast<const urdf::Sphere&>(g);
+      v.type = GeomType::Sphere;
+      v.size = Eigen::Vector3d(s.radius, 0.0, 0.0);
+      return true;
+    }
+    case urdf::Geometry::MESH: {
+      const auto& m = static_cast<const urdf::Mesh&>(g);
+      auto mesh = mesh_index(m, line);
+      if (!mesh) return mesh.error();
+      v.type = GeomType::Mesh;
+      v.mesh = *mesh;
+      v.size = Eigen::Vector3d(m.scale.x, m.scale.y, m.scale.z);  // informational: already applied to the mesh
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// The mesh a <mesh> element names, read once per file and scale.
+Expected<int> UrdfBuilder::mesh_index(const urdf::Mesh& m, int line) {
+  const Eigen::Vector3d scale(m.scale.x, m.scale.y, m.scale.z);
+  const auto candidates = mesh_candidates(m.filename, urdf_dir_);
+  const fs::path found = first_existing(candidates);
+  if (found.empty()) {
+    return Error{file_, line, "mesh '" + m.filename + "' not found (looked in " + looked_in(candidates) + ")"};
+  }
+  const MeshCacheKey key{found.string(), {scale.x(), scale.y(), scale.z()}};
+  auto it = mesh_cache_.find(key);
+  if (it == mesh_cache_.end()) {
+    auto mesh = read_mesh(found, scale, file_, line);
+    if (!mesh) return mesh.error();
+    it = mesh_cache_.emplace(key, int(model_.meshes_.size())).first;
+    model_.meshes_.push_back(std::move(mesh).value());
+  }
+  return it->second;
+}
+
+}  // namespace detail
+
+Expected<RobotModel> load_urdf(const fs::path& urdf_path) {
+  auto urdf = read_urdf(urdf_path);
+  if (!urdf) return urdf.error();
+  auto urdf_model = parse_with_urdfdom(urdf_path.string(), *urdf);
+  if (!urdf_model) return urdf_model.error();
+  return detail::UrdfBuilder(urdf_path, urdf->lines, **urdf_model).build();
 }
 
 }  // namespace strokeviz::load

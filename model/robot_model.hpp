@@ -12,11 +12,8 @@
 
 #include "common/expected.hpp"
 
-namespace strokeviz::model {
-class RobotModel;
-}
-namespace strokeviz::load {
-Expected<model::RobotModel> load_urdf(const std::filesystem::path& urdf_path);
+namespace strokeviz::load::detail {
+class UrdfBuilder;  // load/urdf_loader.cpp
 }
 
 namespace strokeviz::model {
@@ -117,7 +114,7 @@ class RobotModel {
   int link_line(int link) const;
 
  private:
-  friend Expected<RobotModel> load::load_urdf(const std::filesystem::path& urdf_path);
+  friend class load::detail::UrdfBuilder;
   std::string name_;
   std::filesystem::path path_;
   std::vector<Link> links_;

@@ -121,11 +121,9 @@ class SignalStop {
   std::thread thread_;
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  SignalStop signals;  // before any other thread
-  Options o;
+// Parses argv into o. An exit code when the program should end now
+// (after --help, or on a usage error).
+std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App cli{"strokeviz-sim: runs a scene like the tatbot robot, writing its Redis state protocol"};
   cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path")->required();
   cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
@@ -148,47 +146,54 @@ int main(int argc, char** argv) {
     const int rc = cli.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  return std::nullopt;
+}
 
+// The scene named by --scene, loaded; nullopt (reported) when unknown or broken.
+std::optional<model::Scene> open_scene(const Options& o) {
   const auto scene_path = resolve_scene(o);
   if (!scene_path) {
     print_scene_list(o);
-    return kExitUsage;
+    return std::nullopt;
   }
   auto sc = load::load_scene(*scene_path);
   if (!sc) {
     std::cerr << "strokeviz-sim: " << sc.error().str() << "\n";
-    return kExitUsage;
+    return std::nullopt;
   }
-  auto cfg = redis_config(o);
-  if (!cfg) {
-    std::cerr << "strokeviz-sim: " << cfg.error().str() << "\n";
-    return kExitUsage;
-  }
+  return std::move(*sc);
+}
 
-  // The robot model for the joints; without it the joints are written as null.
-  std::optional<model::RobotModel> model;
-  std::optional<follow::PoseSolver> solver;
-  if (auto m = load::load_urdf(sc->urdf); !m) {
+// The robot model for the joints and a solver over it; without them (the
+// reason reported) the joints are written as null.
+void load_robot(const model::Scene& scene, std::optional<model::RobotModel>& model,
+                std::optional<follow::PoseSolver>& solver) {
+  auto m = load::load_urdf(scene.urdf);
+  if (!m) {
     std::cerr << "strokeviz-sim: no joints: " << m.error().str() << "\n";
-  } else {
-    model.emplace(std::move(*m));
-    if (auto arms = model->set_arms(sc->ee_links); !arms)
-      std::cerr << "strokeviz-sim: no joints: " << arms.error().str() << "\n";
-    else
-      solver.emplace(*sc, *model);
+    return;
   }
+  model.emplace(std::move(*m));
+  if (auto arms = model->set_arms(scene.ee_links); !arms)
+    std::cerr << "strokeviz-sim: no joints: " << arms.error().str() << "\n";
+  else
+    solver.emplace(scene, *model);
+}
 
+// Connects and runs the sessions until done or stopped; the exit code.
+int run(const model::Scene& scene, follow::PoseSolver* solver, const sync::RedisConfig& cfg, const Options& o,
+        SignalStop& signals) {
   tools::StateManagerOptions smo;
   smo.node_id = o.node;
   smo.recreate_missing_session = true;  // survive a Redis restart without persistence
-  tools::StateManager state(*cfg, smo);
+  tools::StateManager state(cfg, smo);
   if (auto c = state.connect(); !c) {
     std::cerr << "strokeviz-sim: cannot connect to Redis at " << state.address() << ": "
               << c.error().message << "\n";
     return kExitRedis;
   }
 
-  tools::Simulator simulator(*sc, solver ? &*solver : nullptr, state, o.sim, std::cout);
+  tools::Simulator simulator(scene, solver, state, o.sim, std::cout);
   signals.watch(simulator);
   auto summary = simulator.run();
   signals.stop();
@@ -200,4 +205,23 @@ int main(int argc, char** argv) {
             << " strokes, " << summary->updates << " progress updates, " << summary->failed_writes
             << " failed writes" << (summary->stopped ? " (stopped)" : "") << std::endl;
   return summary->clean_end ? kExitOk : kExitRedis;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SignalStop signals;  // before any other thread
+  Options o;
+  if (const auto rc = parse_options(argc, argv, o)) return *rc;
+  const auto scene = open_scene(o);
+  if (!scene) return kExitUsage;
+  const auto cfg = redis_config(o);
+  if (!cfg) {
+    std::cerr << "strokeviz-sim: " << cfg.error().str() << "\n";
+    return kExitUsage;
+  }
+  std::optional<model::RobotModel> model;
+  std::optional<follow::PoseSolver> solver;  // refers to *scene and *model
+  load_robot(*scene, model, solver);
+  return run(*scene, solver ? &*solver : nullptr, *cfg, o, signals);
 }
