@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "follow/follower.hpp"
+#include "tests/follow/small_scene.hpp"
 
 namespace strokeviz::follow {
 using namespace protocol;
@@ -15,16 +16,7 @@ namespace {
 using Clock = Follower::Clock;
 using namespace std::chrono_literals;
 
-model::Scene small_scene() {
-  model::Scene s;
-  s.name = "small";
-  s.stroke_length = 20;
-  s.offset_num = 8;
-  s.goal_time_fast = 0.2;
-  s.goal_time_slow = 1.0;
-  s.strokes.resize(5);
-  return s;
-}
+using test::small_scene;
 
 protocol::FeedItem progress(std::string session, int stroke, int pose, int total = 5, int length = 20) {
   protocol::ProgressUpdate p;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "follow/follower.hpp"
+#include "tests/follow/small_scene.hpp"
 #include "follow/local_source.hpp"
 #include "follow/recording_source.hpp"
 #include "follow/viewer_state.hpp"
@@ -16,16 +17,7 @@ namespace {
 using protocol::FeedItem;
 using session::Recording;
 
-model::Scene small_scene() {
-  model::Scene s;
-  s.name = "small";
-  s.stroke_length = 20;
-  s.offset_num = 8;
-  s.goal_time_fast = 0.2;
-  s.goal_time_slow = 1.0;
-  s.strokes.resize(5);
-  return s;
-}
+using test::small_scene;
 
 FeedItem progress(int stroke, int pose, TimeUs t) {
   protocol::ProgressUpdate p;
