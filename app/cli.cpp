@@ -49,6 +49,11 @@ CLI::Option* add_session_options(CLI::App& cli, Options& o) {
   cli.add_option("--record-dir", o.record_dir,
                  "Where synced sessions are recorded (default $XDG_DATA_HOME/strokeviz/sessions)");
   cli.add_flag("--no-record", o.no_record, "Do not record synced sessions");
+  cli.add_option("--live-max-items", o.live_max_items,
+                 "Items of the live timeline kept in memory; past it the oldest half is dropped from memory "
+                 "(never from the session file)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1000}, std::size_t{1} << 30));
   cli.add_option("--replay", o.replay, "Replay a session: a recorded FILE.jsonl or redis://HOST:PORT/<session_id>");
   cli.add_option("--replay-at", o.replay_at, "Start the replay this many seconds after its beginning");
   auto* list = cli.add_option("--list-sessions", o.list_sessions_redis,

@@ -32,6 +32,7 @@ struct Options {
   bool demo = false;                 // private redis-server + simulator, sync ticked
   std::filesystem::path record_dir;  // --record-dir; empty: session::default_sessions_dir()
   bool no_record = false;            // --no-record
+  std::size_t live_max_items = 2'000'000;  // --live-max-items: the live timeline's memory bound
   std::string replay;                // --replay FILE | redis://HOST:PORT/<session_id>
   std::optional<double> replay_at;   // --replay-at SECONDS from the recording's start
   bool list_sessions = false;        // --list-sessions [redis://HOST:PORT]

@@ -56,7 +56,7 @@ void Viewer::update_sync() {
       session::SessionHeader h;
       h.server = in_.redis.describe();
       live_ = std::make_unique<RecordingSource>(follower_, state_, session::Recording(std::move(h)),
-                                                RecordingSource::Options{Mode::Live, in_.redis.describe()});
+                                                RecordingSource::Options{Mode::Live, in_.redis.describe(), opt_.live_max_items});
     }
     link_.start();
     show(*live_);

@@ -4,6 +4,8 @@
 // draw_side_panel lays them out in one fixed window left of the 3D view.
 #include "app/ui/panels.hpp"
 
+#include "app/ui/timeline.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -167,6 +169,26 @@ void draw_sessions(SessionsUi& s) {
   ImGui::EndTable();
 }
 
+// Where the viewer was not listening (sync off, a dropped connection, a
+// server restart); a click goes there.
+void draw_gaps(Source& source) {
+  const auto gaps = source.gaps();
+  if (gaps.empty()) {
+    ImGui::TextDisabled("no gaps: every event since the start was received");
+    return;
+  }
+  const TimeUs t0 = source.begin_us();
+  for (std::size_t i = 0; i < gaps.size() && i < 200; ++i) {
+    const session::Gap& g = gaps[i];
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::SmallButton("go")) source.seek_time(g.end_us);
+    ImGui::PopID();
+    ImGui::SameLine();
+    ImGui::Text("%s  %.1f s%s%s", clock_text(g.begin_us - t0).c_str(), static_cast<double>(g.end_us - g.begin_us) / 1e6,
+                g.reason.empty() ? "" : ": ", g.reason.c_str());
+  }
+}
+
 void draw_view(UiState& ui) {
   ImGui::Checkbox("strokes as lines", &ui.show_lines);
   ImGui::Checkbox("active offset points", &ui.show_active_points);
@@ -205,6 +227,8 @@ void draw_side_panel(ViewerState& state, Source& source, UiState& ui, const Pane
     if (ImGui::CollapsingHeader("State Sync", ImGuiTreeNodeFlags_DefaultOpen)) draw_sync(ui);
     if (ImGui::CollapsingHeader("Joints", ImGuiTreeNodeFlags_DefaultOpen)) draw_joints(in, ui);
     if (ImGui::CollapsingHeader("Sessions")) draw_sessions(ui.sessions);
+    const std::string gaps = "Recording gaps (" + std::to_string(source.gaps().size()) + ")###gaps";
+    if (ImGui::CollapsingHeader(gaps.c_str())) draw_gaps(source);
     if (ImGui::CollapsingHeader("View")) draw_view(ui);
     ImGui::PopItemWidth();
   }
