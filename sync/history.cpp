@@ -19,7 +19,7 @@ using session::SessionListing;
 
 namespace {
 
-RedisResult<RedisConnection> connect_for_listing(const RedisConfig& redis) {
+Expected<RedisConnection> connect_for_listing(const RedisConfig& redis) {
   static const std::atomic<bool> never{false};
   return RedisConnection::connect(redis, RedisTimeouts{std::chrono::milliseconds(2000),
                                                        std::chrono::milliseconds(100),

@@ -135,12 +135,12 @@ class SyncWorker::Loop {
     std::uint64_t touched = 0;    // for eviction
   };
 
-  RedisResult<Done> follow(bool& established);
+  Expected<void> follow(bool& established);
   // Marks the start of this connection in the feed and the recording (gaps).
   void announce_connection();
-  RedisResult<Done> snapshot(RedisConnection& cmd);
-  RedisResult<Done> fill_gap(RedisConnection& cmd, const std::string& session_id, Session& s);
-  RedisResult<Done> refresh(RedisConnection& cmd);
+  Expected<void> snapshot(RedisConnection& cmd);
+  Expected<void> fill_gap(RedisConnection& cmd, const std::string& session_id, Session& s);
+  Expected<void> refresh(RedisConnection& cmd);
   void handle(const PubSubMessage& m, Clock::time_point now);
   void push(FeedItem&& item);
   void retry_pending();
@@ -194,7 +194,7 @@ void SyncWorker::Loop::run() {
     bool established = false;
     const auto result = follow(established);
     if (established) backoff = opt_.backoff_min;
-    if (stopped() || (!result && result.error().kind == RedisErrorKind::Stopped)) break;
+    if (stopped() || (!result && result.error().kind == ErrorKind::Stopped)) break;
     const std::string reason =
         result ? std::string("connection ended") : result.error().message;
     spdlog::warn("SyncWorker: {}: {}", opt_.redis.describe(), reason);
@@ -237,7 +237,7 @@ bool SyncWorker::Loop::sleep_until(Clock::time_point deadline) {
   }
 }
 
-RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
+Expected<void> SyncWorker::Loop::follow(bool& established) {
   const RedisTimeouts t{opt_.connect_timeout, opt_.read_timeout, opt_.command_timeout};
   auto sub = RedisConnection::connect(opt_.redis, t, w_.stop_);
   if (!sub) return sub.error();
@@ -259,7 +259,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
   spdlog::info("SyncWorker: following {}", opt_.redis.describe());
 
   for (;;) {
-    if (stopped()) return RedisError{RedisErrorKind::Stopped, "stopped"};
+    if (stopped()) return redis_error(ErrorKind::Stopped, "stopped");
     retry_pending();
     auto m = sub->read_message();
     now = Clock::now();
@@ -273,7 +273,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
         handle(*b, now);
       }
       now = Clock::now();
-    } else if (m.error().kind != RedisErrorKind::Timeout) {
+    } else if (m.error().kind != ErrorKind::Timeout) {
       return m.error();
     }
     if (status_.tick(now)) status_dirty_ = true;
@@ -292,7 +292,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
 
 // ---- snapshot and history -------------------------------------------------------
 
-RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
+Expected<void> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
   auto keys = cmd.scan(std::string(kProgressKeyPrefix) + "*");
   if (!keys) return keys.error();
   struct Found {
@@ -345,21 +345,21 @@ RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
     push_robot(node, std::move(**raw), key);
   }
   last_command_ = Clock::now();
-  return Done{};
+  return {};
 }
 
-RedisResult<Done> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::string& session_id,
-                                             Session& s) {
+Expected<void> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::string& session_id,
+                                          Session& s) {
   const std::string key = std::string(kHistoryKeyPrefix) + session_id;
   if (s.last_id.empty()) {  // first sight: remember where the stream is, replay nothing
     auto newest = cmd.xrange(key, "+", "-", 1, /*reverse=*/true);
     if (!newest) return newest.error();
     if (!newest->empty()) s.last_id = newest->front().id;
-    return Done{};
+    return {};
   }
   std::size_t total = 0;
   while (total < opt_.max_history_entries) {
-    if (stopped()) return RedisError{RedisErrorKind::Stopped, "stopped"};
+    if (stopped()) return redis_error(ErrorKind::Stopped, "stopped");
     const auto from = StreamId::parse(s.last_id);
     if (!from) break;
     const std::size_t n = std::min(kHistoryPage, opt_.max_history_entries - total);
@@ -382,10 +382,10 @@ RedisResult<Done> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::st
     retry_pending();
   }
   if (total > 0) spdlog::info("SyncWorker: {}: {} history entries after the gap", key, total);
-  return Done{};
+  return {};
 }
 
-RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
+Expected<void> SyncWorker::Loop::refresh(RedisConnection& cmd) {
   std::set<std::string> sessions = std::move(dirty_sessions_);
   std::set<std::string> nodes = std::move(dirty_nodes_);
   dirty_sessions_.clear();
@@ -408,7 +408,7 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
     cmd.append({"HGET", keys.back(), "state"});
   }
   std::size_t k = 0;
-  auto next = [&]() -> RedisResult<RedisReplyPtr> {
+  auto next = [&]() -> Expected<RedisReplyPtr> {
     auto r = cmd.reply();
     if (r && is_error(r->get())) {
       const std::string msg(reply_string(r->get()));
@@ -416,7 +416,7 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
         reject(keys[k], Error{keys[k], 0, msg});
         return RedisReplyPtr();
       }
-      return RedisError{RedisErrorKind::Reply, keys[k] + ": " + msg};
+      return redis_error(ErrorKind::Reply, keys[k] + ": " + msg);
     }
     return r;
   };
@@ -451,7 +451,7 @@ RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
     if (auto raw = reply_string(hash->get()); !raw.empty()) push_robot(node, std::string(raw), key);
   }
   last_refresh_ = last_command_ = Clock::now();
-  return Done{};
+  return {};
 }
 
 // ---- live events --------------------------------------------------------------
