@@ -1,6 +1,8 @@
-// Private to protocol/: the top-level fields a parser wants from a JSON
-// payload (collected by a SAX pass, json_fields.cpp) and the typed reader
-// that turns them into values, the first failure naming the field.
+// The parsers' field collector and typed reader (private to protocol/).
+//
+// collect() keeps the top-level fields a parser wants from a JSON payload (a
+// SAX pass, json_fields.cpp); Reader turns them into values, the first
+// failure naming the field.
 #pragma once
 
 #include <array>

@@ -1,6 +1,8 @@
-// Private to sync/: SyncWorker::Loop, the worker thread's state (worker.cpp: the
-// connection's life, live events, recording, the queue; worker_snapshot.cpp:
-// the watched keys, snapshot, refresh and history gap).
+// SyncWorker::Loop, the worker thread's state (private to sync/).
+//
+// Its functions live in worker.cpp (the connection's life, live events,
+// recording, the queue) and worker_snapshot.cpp (the watched keys: snapshot,
+// refresh, history gap).
 //
 // Which thread: the worker thread only; it owns every member.
 #pragma once
