@@ -14,10 +14,15 @@ inline constexpr std::string_view kChannelErrorPrefix = "error:events:";  // + <
 inline constexpr std::string_view kChannelNodePrefix = "node:events:";    // + <node_id>
 
 // Hashes and streams.
-inline constexpr std::string_view kProgressKeyPrefix = "stroke:progress:";       // + <session_id>, field "progress"
-inline constexpr std::string_view kRobotStateKeyPrefix = "robot:state:";         // + <node_id>, field "state"
-inline constexpr std::string_view kNodeHealthKeyPrefix = "node:health:";         // + <node_id>, field "health"
+inline constexpr std::string_view kProgressKeyPrefix = "stroke:progress:";       // + <session_id>, field kProgressField
+inline constexpr std::string_view kRobotStateKeyPrefix = "robot:state:";         // + <node_id>, field kRobotStateField
+inline constexpr std::string_view kNodeHealthKeyPrefix = "node:health:";         // + <node_id>, field kNodeHealthField
 inline constexpr std::string_view kHistoryKeyPrefix = "stream:stroke_history:";  // + <session_id>
+
+// The hash field that holds each hash's JSON payload.
+inline constexpr std::string_view kProgressField = "progress";
+inline constexpr std::string_view kRobotStateField = "state";
+inline constexpr std::string_view kNodeHealthField = "health";
 
 inline constexpr int kNodeHealthTtlS = 60;          // TTLConstants.NODE_HEALTH_TTL
 inline constexpr int kStrokeHistoryMaxLen = 10000;  // TTLConstants.STROKE_HISTORY_MAXLEN

@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include "protocol/codec.hpp"
+#include "protocol/keys.hpp"
 #include "protocol/stream_id.hpp"
 #include "sync/redis_client.hpp"
 
@@ -19,7 +20,7 @@ using session::SessionListing;
 
 namespace {
 
-RedisResult<RedisConnection> connect_for_listing(const RedisConfig& redis) {
+Expected<RedisConnection> connect_for_listing(const RedisConfig& redis) {
   static const std::atomic<bool> never{false};
   return RedisConnection::connect(redis, RedisTimeouts{std::chrono::milliseconds(2000),
                                                        std::chrono::milliseconds(100),
@@ -39,7 +40,7 @@ Expected<Recording> fetch_recording(const RedisConfig& redis, const std::string&
   if (!conn) return Error{where, 0, conn.error().message};
   const std::string pkey = std::string(kProgressKeyPrefix) + session_id;
   const std::string skey = std::string(kHistoryKeyPrefix) + session_id;
-  auto raw = conn->hget(pkey, "progress");
+  auto raw = conn->hget(pkey, kProgressField);
   if (!raw) return Error{where, 0, raw.error().message};
   std::optional<StrokeProgress> progress;
   if (*raw) {
@@ -100,7 +101,7 @@ Expected<std::vector<SessionListing>> list_redis_sessions(const RedisConfig& red
   std::vector<SessionListing> out;
   for (const auto& key : *keys) {
     const std::string id = key.substr(kProgressKeyPrefix.size());
-    auto raw = conn->hget(key, "progress");
+    auto raw = conn->hget(key, kProgressField);
     if (!raw) return Error{where, 0, raw.error().message};
     if (!*raw) continue;
     auto p = parse_progress(**raw, key);

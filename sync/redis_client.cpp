@@ -17,18 +17,6 @@ namespace strokeviz::sync {
 void RedisContextDeleter::operator()(redisContext* c) const noexcept { redisFree(c); }
 void RedisReplyDeleter::operator()(redisReply* r) const noexcept { freeReplyObject(r); }
 
-std::string_view to_string(RedisErrorKind k) {
-  switch (k) {
-    case RedisErrorKind::Io: return "io";
-    case RedisErrorKind::Timeout: return "timeout";
-    case RedisErrorKind::Closed: return "closed";
-    case RedisErrorKind::Protocol: return "protocol";
-    case RedisErrorKind::Reply: return "reply";
-    case RedisErrorKind::Stopped: return "stopped";
-  }
-  return "?";
-}
-
 bool is_error(const redisReply* r) { return r != nullptr && r->type == REDIS_REPLY_ERROR; }
 
 std::string_view reply_string(const redisReply* r) {
@@ -46,34 +34,34 @@ std::string scrub(std::string text, std::string_view secret) {
   return text;
 }
 
-RedisError classify(redisContext& c, int saved_errno) {
-  RedisError e;
+Error classify(redisContext& c, int saved_errno) {
+  Error e;
   const std::string what = c.errstr;
   switch (c.err) {
     case REDIS_ERR_IO:
       // hiredis 0.14: a read past SO_RCVTIMEO is an I/O error with EAGAIN.
       if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT ||
           what == std::strerror(EAGAIN)) {
-        e.kind = RedisErrorKind::Timeout;
+        e.kind = ErrorKind::Timeout;
         e.message = "timed out";
         c.err = 0;
         c.errstr[0] = '\0';
         return e;
       }
-      e.kind = (saved_errno == ECONNRESET || saved_errno == EPIPE) ? RedisErrorKind::Closed
-                                                                  : RedisErrorKind::Io;
+      e.kind = (saved_errno == ECONNRESET || saved_errno == EPIPE) ? ErrorKind::Closed
+                                                             : ErrorKind::Io;
       e.message = what.empty() ? std::strerror(saved_errno) : what;
       return e;
     case REDIS_ERR_EOF:
-      e.kind = RedisErrorKind::Closed;
+      e.kind = ErrorKind::Closed;
       e.message = "server closed the connection";
       return e;
     case REDIS_ERR_PROTOCOL:
-      e.kind = RedisErrorKind::Protocol;
+      e.kind = ErrorKind::Protocol;
       e.message = "protocol error: " + what;
       return e;
     default:
-      e.kind = RedisErrorKind::Io;
+      e.kind = ErrorKind::Io;
       e.message = what.empty() ? "unknown hiredis error" : what;
       return e;
   }
@@ -101,42 +89,42 @@ std::string upper(std::string_view s) {
 }
 
 // Waits for the non-blocking connect on fd; Done, Timeout, Stopped or Io.
-RedisResult<Done> wait_connected(int fd, milliseconds limit, const std::atomic<bool>& stop) {
+Expected<void> wait_connected(int fd, milliseconds limit, const std::atomic<bool>& stop) {
   const auto deadline = Clock::now() + limit;
   for (;;) {
-    if (stop.load(std::memory_order_relaxed)) return RedisError{RedisErrorKind::Stopped, "stopped"};
+    if (stop.load(std::memory_order_relaxed)) return redis_error(ErrorKind::Stopped, "stopped");
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds::zero())
-      return RedisError{RedisErrorKind::Timeout,
-                        "connect timed out after " + std::to_string(limit.count()) + " ms"};
+      return redis_error(ErrorKind::Timeout,
+                         "connect timed out after " + std::to_string(limit.count()) + " ms");
     pollfd p{fd, POLLOUT, 0};
     const int n = poll(&p, 1, static_cast<int>(std::min(left, kSlice).count()) + 1);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return RedisError{RedisErrorKind::Io, std::string("poll: ") + std::strerror(errno)};
+    if (n < 0) return redis_error(ErrorKind::Io, std::string("poll: ") + std::strerror(errno));
     if (n == 0) continue;
     int so_error = 0;
     socklen_t len = sizeof so_error;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
-    if (so_error != 0) return RedisError{RedisErrorKind::Io, std::strerror(so_error)};
-    return Done{};
+    if (so_error != 0) return redis_error(ErrorKind::Io, std::strerror(so_error));
+    return {};
   }
 }
 
 }  // namespace
 
-RedisResult<RedisConnection> RedisConnection::connect(const RedisConfig& config,
-                                                      const RedisTimeouts& t,
-                                                      const std::atomic<bool>& stop) {
+Expected<RedisConnection> RedisConnection::connect(const RedisConfig& config,
+                                                   const RedisTimeouts& t,
+                                                   const std::atomic<bool>& stop) {
   const std::string where = config.describe();
-  auto fail = [&](RedisErrorKind kind, std::string msg) {
-    return RedisError{kind, scrub(std::move(msg), config.password)};
+  auto fail = [&](ErrorKind kind, std::string msg) {
+    return redis_error(kind, scrub(std::move(msg), config.password));
   };
   RedisContextPtr ctx(redisConnectNonBlock(config.host.c_str(), config.port));
-  if (!ctx) return fail(RedisErrorKind::Io, "cannot allocate a hiredis context");
+  if (!ctx) return fail(ErrorKind::Io, "cannot allocate a hiredis context");
   if (ctx->err) {
     const int saved = errno;
     auto e = classify(*ctx, saved);
-    return fail(e.kind == RedisErrorKind::Timeout ? RedisErrorKind::Io : e.kind,
+    return fail(e.kind == ErrorKind::Timeout ? ErrorKind::Io : e.kind,
                 "connect to " + where + ": " + e.message);
   }
   if (auto w = wait_connected(ctx->fd, t.connect, stop); !w)
@@ -145,11 +133,11 @@ RedisResult<RedisConnection> RedisConnection::connect(const RedisConfig& config,
   // From here on a blocking context with SO_RCVTIMEO/SO_SNDTIMEO = the read slice.
   const int flags = fcntl(ctx->fd, F_GETFL);
   if (flags < 0 || fcntl(ctx->fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-    return fail(RedisErrorKind::Io, std::string("fcntl: ") + std::strerror(errno));
+    return fail(ErrorKind::Io, std::string("fcntl: ") + std::strerror(errno));
   ctx->flags |= REDIS_BLOCK;
   const milliseconds slice = std::min(t.read, kSlice);
   if (redisSetTimeout(ctx.get(), to_timeval(slice)) != REDIS_OK)
-    return fail(RedisErrorKind::Io, std::string("setting the read timeout: ") + ctx->errstr);
+    return fail(ErrorKind::Io, std::string("setting the read timeout: ") + ctx->errstr);
   redisEnableKeepAlive(ctx.get());  // best effort: also finds a dead peer on an idle LAN
 
   RedisTimeouts used = t;
@@ -159,8 +147,8 @@ RedisResult<RedisConnection> RedisConnection::connect(const RedisConfig& config,
     auto r = config.user.empty() ? conn.command({"AUTH", config.password})
                                  : conn.command({"AUTH", config.user, config.password});
     if (!r) {
-      RedisError e = r.error();
-      if (e.kind == RedisErrorKind::Reply)
+      Error e = r.error();
+      if (e.kind == ErrorKind::Reply)
         e.message = "AUTH refused" + (config.user.empty() ? std::string() : " for user " + config.user) +
                     ": " + e.message.substr(e.message.find(": ") + 2);
       return e;
@@ -170,8 +158,8 @@ RedisResult<RedisConnection> RedisConnection::connect(const RedisConfig& config,
     const std::string db = std::to_string(config.db);
     auto r = conn.command({"SELECT", db});
     if (!r) {
-      RedisError e = r.error();
-      if (e.kind == RedisErrorKind::Reply)
+      Error e = r.error();
+      if (e.kind == ErrorKind::Reply)
         e.message = "SELECT " + db + " refused: " + e.message.substr(e.message.find(": ") + 2);
       return e;
     }
@@ -179,8 +167,8 @@ RedisResult<RedisConnection> RedisConnection::connect(const RedisConfig& config,
   return conn;
 }
 
-RedisError RedisConnection::error_now(int saved_errno) {
-  RedisError e = classify(*ctx_, saved_errno);
+Error RedisConnection::error_now(int saved_errno) {
+  Error e = classify(*ctx_, saved_errno);
   e.message = scrub(std::move(e.message), secret_);
   return e;
 }
@@ -201,7 +189,7 @@ void RedisConnection::append(const std::vector<std::string_view>& argv) {
   redisAppendCommandArgv(ctx_.get(), static_cast<int>(ptrs.size()), ptrs.data(), lens.data());
 }
 
-RedisResult<RedisReplyPtr> RedisConnection::reply() {
+Expected<RedisReplyPtr> RedisConnection::reply() {
   const auto deadline = Clock::now() + timeouts_.command;
   for (;;) {
     void* raw = nullptr;
@@ -209,42 +197,42 @@ RedisResult<RedisReplyPtr> RedisConnection::reply() {
     if (redisGetReply(ctx_.get(), &raw) == REDIS_OK && raw != nullptr)
       return RedisReplyPtr(static_cast<redisReply*>(raw));
     const int saved = errno;
-    if (ctx_->err == 0) return RedisError{RedisErrorKind::Protocol, "no reply"};
-    RedisError e = error_now(saved);
-    if (e.kind != RedisErrorKind::Timeout) return e;
+    if (ctx_->err == 0) return redis_error(ErrorKind::Protocol, "no reply");
+    Error e = error_now(saved);
+    if (e.kind != ErrorKind::Timeout) return e;
     if (stop_ != nullptr && stop_->load(std::memory_order_relaxed))
-      return RedisError{RedisErrorKind::Stopped, "stopped"};
+      return redis_error(ErrorKind::Stopped, "stopped");
     if (Clock::now() >= deadline)
-      return RedisError{RedisErrorKind::Timeout,
-                        "server not responding (no reply in " +
-                            std::to_string(timeouts_.command.count()) + " ms)"};
+      return redis_error(ErrorKind::Timeout,
+                         "server not responding (no reply in " +
+                             std::to_string(timeouts_.command.count()) + " ms)");
   }
 }
 
-RedisResult<RedisReplyPtr> RedisConnection::command(std::initializer_list<std::string_view> argv) {
+Expected<RedisReplyPtr> RedisConnection::command(std::initializer_list<std::string_view> argv) {
   const std::string name = argv.size() > 0 ? upper(*argv.begin()) : std::string();
   append(argv);
   auto r = reply();
   if (!r) return r;
   if (is_error(r->get()))
-    return RedisError{RedisErrorKind::Reply,
-                      name + ": " + scrub(std::string(reply_string(r->get())), secret_)};
+    return redis_error(ErrorKind::Reply,
+                       name + ": " + scrub(std::string(reply_string(r->get())), secret_));
   return r;
 }
 
-RedisResult<std::vector<std::string>> RedisConnection::scan(std::string_view pattern,
-                                                            std::size_t max_keys) {
+Expected<std::vector<std::string>> RedisConnection::scan(std::string_view pattern,
+                                                         std::size_t max_keys) {
   std::vector<std::string> keys;
   std::string cursor = "0";
   do {
     if (stop_ != nullptr && stop_->load(std::memory_order_relaxed))
-      return RedisError{RedisErrorKind::Stopped, "stopped"};
+      return redis_error(ErrorKind::Stopped, "stopped");
     auto r = command({"SCAN", cursor, "MATCH", pattern, "COUNT", "256"});
     if (!r) return r.error();
     const redisReply* rep = r->get();
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
         rep->element[1]->type != REDIS_REPLY_ARRAY)
-      return RedisError{RedisErrorKind::Protocol, "SCAN: unexpected reply shape"};
+      return redis_error(ErrorKind::Protocol, "SCAN: unexpected reply shape");
     cursor = std::string(reply_string(rep->element[0]));
     for (std::size_t i = 0; i < rep->element[1]->elements && keys.size() < max_keys; ++i)
       keys.emplace_back(reply_string(rep->element[1]->element[i]));
@@ -254,28 +242,28 @@ RedisResult<std::vector<std::string>> RedisConnection::scan(std::string_view pat
   return keys;
 }
 
-RedisResult<std::optional<std::string>> RedisConnection::hget(std::string_view key,
-                                                              std::string_view field) {
+Expected<std::optional<std::string>> RedisConnection::hget(std::string_view key,
+                                                           std::string_view field) {
   auto r = command({"HGET", key, field});
   if (!r) return r.error();
   const redisReply* rep = r->get();
   if (rep->type == REDIS_REPLY_NIL) return std::optional<std::string>();
   if (rep->type != REDIS_REPLY_STRING)
-    return RedisError{RedisErrorKind::Protocol, "HGET " + std::string(key) + ": not a string"};
+    return redis_error(ErrorKind::Protocol, "HGET " + std::string(key) + ": not a string");
   return std::optional<std::string>(std::string(rep->str, rep->len));
 }
 
-RedisResult<std::vector<RawStreamEntry>> parse_stream_reply(const redisReply* rep,
-                                                            std::string_view key) {
+Expected<std::vector<RawStreamEntry>> parse_stream_reply(const redisReply* rep,
+                                                         std::string_view key) {
   if (rep == nullptr || rep->type != REDIS_REPLY_ARRAY)
-    return RedisError{RedisErrorKind::Protocol, "XRANGE " + std::string(key) + ": not an array"};
+    return redis_error(ErrorKind::Protocol, "XRANGE " + std::string(key) + ": not an array");
   std::vector<RawStreamEntry> out;
   out.reserve(rep->elements);
   for (std::size_t i = 0; i < rep->elements; ++i) {
     const redisReply* e = rep->element[i];
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
         e->element[0]->type != REDIS_REPLY_STRING)
-      return RedisError{RedisErrorKind::Protocol, "XRANGE " + std::string(key) + ": bad entry"};
+      return redis_error(ErrorKind::Protocol, "XRANGE " + std::string(key) + ": bad entry");
     RawStreamEntry entry;
     entry.id.assign(e->element[0]->str, e->element[0]->len);
     const redisReply* f = e->element[1];
@@ -289,18 +277,18 @@ RedisResult<std::vector<RawStreamEntry>> parse_stream_reply(const redisReply* re
   return out;
 }
 
-RedisResult<std::vector<RawStreamEntry>> RedisConnection::xrange(std::string_view key,
-                                                                 std::string_view start,
-                                                                 std::string_view end,
-                                                                 std::size_t count, bool reverse) {
+Expected<std::vector<RawStreamEntry>> RedisConnection::xrange(std::string_view key,
+                                                              std::string_view start,
+                                                              std::string_view end,
+                                                              std::size_t count, bool reverse) {
   const std::string n = std::to_string(count);
   auto r = command({reverse ? "XREVRANGE" : "XRANGE", key, start, end, "COUNT", n});
   if (!r) return r.error();
   return parse_stream_reply(r->get(), key);
 }
 
-RedisResult<Done> RedisConnection::subscribe(const std::vector<std::string>& channels,
-                                             const std::vector<std::string>& patterns) {
+Expected<void> RedisConnection::subscribe(const std::vector<std::string>& channels,
+                                          const std::vector<std::string>& patterns) {
   std::vector<std::string_view> argv;
   std::size_t expected = 0;
   if (!channels.empty()) {
@@ -320,26 +308,26 @@ RedisResult<Done> RedisConnection::subscribe(const std::vector<std::string>& cha
     if (!r) return r.error();
     const redisReply* rep = r->get();
     if (is_error(rep))
-      return RedisError{RedisErrorKind::Reply,
-                        "SUBSCRIBE: " + scrub(std::string(reply_string(rep)), secret_)};
+      return redis_error(ErrorKind::Reply,
+                         "SUBSCRIBE: " + scrub(std::string(reply_string(rep)), secret_));
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 3)
-      return RedisError{RedisErrorKind::Protocol, "SUBSCRIBE: unexpected reply shape"};
+      return redis_error(ErrorKind::Protocol, "SUBSCRIBE: unexpected reply shape");
     const auto kind = reply_string(rep->element[0]);
     if (kind != "subscribe" && kind != "psubscribe")
-      return RedisError{RedisErrorKind::Protocol,
-                        "SUBSCRIBE: unexpected '" + std::string(kind) + "'"};
+      return redis_error(ErrorKind::Protocol,
+                         "SUBSCRIBE: unexpected '" + std::string(kind) + "'");
   }
-  return Done{};
+  return {};
 }
 
-RedisResult<PubSubMessage> RedisConnection::to_message(redisReply* raw) {
+Expected<PubSubMessage> RedisConnection::to_message(redisReply* raw) {
   PubSubMessage m;
   m.reply.reset(raw);
   const redisReply* r = m.reply.get();
   if (is_error(r))
-    return RedisError{RedisErrorKind::Reply, scrub(std::string(reply_string(r)), secret_)};
+    return redis_error(ErrorKind::Reply, scrub(std::string(reply_string(r)), secret_));
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 2)
-    return RedisError{RedisErrorKind::Protocol, "pub/sub: unexpected reply shape"};
+    return redis_error(ErrorKind::Protocol, "pub/sub: unexpected reply shape");
   m.kind = reply_string(r->element[0]);
   if (m.kind == "message" && r->elements == 3) {
     m.channel = reply_string(r->element[1]);
@@ -354,21 +342,21 @@ RedisResult<PubSubMessage> RedisConnection::to_message(redisReply* raw) {
   return m;
 }
 
-RedisResult<PubSubMessage> RedisConnection::read_message() {
+Expected<PubSubMessage> RedisConnection::read_message() {
   void* raw = nullptr;
   errno = 0;
   if (redisGetReply(ctx_.get(), &raw) == REDIS_OK && raw != nullptr)
     return to_message(static_cast<redisReply*>(raw));
   const int saved = errno;
-  if (ctx_->err == 0) return RedisError{RedisErrorKind::Protocol, "no reply"};
-  RedisError e = error_now(saved);
-  if (e.kind == RedisErrorKind::Timeout && stop_ != nullptr &&
+  if (ctx_->err == 0) return redis_error(ErrorKind::Protocol, "no reply");
+  Error e = error_now(saved);
+  if (e.kind == ErrorKind::Timeout && stop_ != nullptr &&
       stop_->load(std::memory_order_relaxed))
-    return RedisError{RedisErrorKind::Stopped, "stopped"};
+    return redis_error(ErrorKind::Stopped, "stopped");
   return e;
 }
 
-RedisResult<PubSubMessage> RedisConnection::buffered_message() {
+Expected<PubSubMessage> RedisConnection::buffered_message() {
   void* raw = nullptr;
   if (redisGetReplyFromReader(ctx_.get(), &raw) != REDIS_OK) return error_now(0);
   if (raw == nullptr) return PubSubMessage{};

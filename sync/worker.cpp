@@ -11,10 +11,11 @@
 //      forward again. That is harmless because progress is absolute (the
 //      last item wins), and it is the only order that loses nothing —
 //      snapshot-then-subscribe has a window where an event falls between.
-//   3. Snapshot on the command connection: SCAN stroke:progress:* → HGET
+//   3. Snapshot on the command connection, one row of the watched keys
+//      (worker_snapshot.cpp) after the other: SCAN stroke:progress:* → HGET
 //      progress → ProgressSnapshot (oldest first, so the newest session is
-//      last), and per session the history gap (below); SCAN robot:state:*
-//      → HGET state → RobotStateSnapshot.
+//      last), and per session the history gap; SCAN robot:state:* → HGET
+//      state → RobotStateSnapshot.
 //   4. Follow: read the subscriber with the read timeout; a timeout is a
 //      heartbeat (staleness, refresh, PING). While a session is open or
 //      events came, the progress hash (offsets live only there) and
@@ -26,18 +27,6 @@
 // Any error drops both connections: Retrying with backoff (0.5 s doubling
 // to 10 s, ±20 % jitter, reset after a connection got through step 3).
 //
-// History (stream:stroke_history:<session>) policy:
-//   * A session first seen in a snapshot: no history is replayed (the
-//     progress hash already is the current position; a 10 000-entry replay
-//     would only flood the live view). Its newest stream id is recorded.
-//   * While live, each refresh also reads the newest 16 stream ids and
-//     records the one whose (stroke_idx, pose_idx) matches the last event
-//     received for the session: the last entry known to be seen.
-//   * After a reconnect: XRANGE from just after that id (id with seq+1, which
-//     works on Redis < 6.2 too) in pages of 1000, at most max_history_entries,
-//     pushed as HistoryEntry oldest first, right after the session's
-//     ProgressSnapshot. Duplicates of events already seen are harmless.
-//
 // Refused AUTH, NOPERM, a db index out of range: Retrying with that reason
 // in the label ("Retrying in 4 s (AUTH refused: WRONGPASS …)"), with the
 // same growing backoff: the user can fix the server or ACL without
@@ -45,25 +34,18 @@
 // kept for internal failures that a retry cannot fix.)
 #include "sync/worker.hpp"
 
-#include "session/recorder.hpp"
-
-#include "protocol/stream_id.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
-#include <map>
 #include <optional>
 #include <random>
-#include <set>
 #include <vector>
 
 #include "protocol/codec.hpp"
-#include "common/rate_limited_log.hpp"
-#include "session/recording.hpp"
-#include "sync/redis_client.hpp"
 #include "protocol/fast_scan.hpp"
+#include "protocol/keys.hpp"
+#include "session/recorder.hpp"
+#include "sync/worker_loop.hpp"
 
 namespace strokeviz::sync {
 using namespace protocol;
@@ -71,27 +53,16 @@ using namespace session;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr auto kSlice = 100ms;                  // longest uninterruptible wait
 constexpr std::size_t kBatchMax = 1024;         // pushes per wake, at most
-constexpr std::size_t kHistoryPage = 1000;
-constexpr std::size_t kMaxSessions = 64;        // tracked sessions (history ids)
-constexpr std::size_t kMaxNodes = 16;           // robot:state nodes refreshed
 
 const std::vector<std::string> kChannels{std::string(kChannelSession),
                                          std::string(kChannelProgress),
                                          std::string(kChannelRobot)};
 const std::vector<std::string> kPatterns{std::string(kChannelErrorPrefix) + "*",
                                          std::string(kChannelNodePrefix) + "*"};
-
-bool id_less(std::string_view a, std::string_view b) {
-  const auto x = StreamId::parse(a), y = StreamId::parse(b);
-  if (!y) return false;
-  if (!x) return true;
-  return *x < *y;
-}
 
 // The value of a top-level-looking "session_id" string in a payload the
 // parsers rejected (recording only: which file it goes to); empty if none.
@@ -106,79 +77,9 @@ std::string_view find_session_id(std::string_view payload) {
   return payload.substr(p + 1, e - p - 1);
 }
 
-std::string_view field(const StreamFields& f, std::string_view name) {
-  for (const auto& [k, v] : f)
-    if (k == name) return v;
-  return {};
-}
-
 }  // namespace
 
-// ---- the worker thread's state ------------------------------------------------
-
-class SyncWorker::Loop {
- public:
-  explicit Loop(SyncWorker& w)
-      : w_(w), opt_(w.options_), status_(opt_.stale_after), rng_(std::random_device{}()) {}
-
-  void run();
-  // Reports an exception that escaped: Error state.
-  void report_fatal(const std::string& what);
-
- private:
-  struct Session {
-    std::string last_id;          // newest stream id known to be seen
-    std::int64_t stroke = -1;     // last progress received (to match stream entries)
-    std::int64_t pose = -1;
-    std::string node;             // node_id of the session
-    std::string last_raw;         // last progress hash pushed
-    std::uint64_t touched = 0;    // for eviction
-  };
-
-  RedisResult<Done> follow(bool& established);
-  // Marks the start of this connection in the feed and the recording (gaps).
-  void announce_connection();
-  RedisResult<Done> snapshot(RedisConnection& cmd);
-  RedisResult<Done> fill_gap(RedisConnection& cmd, const std::string& session_id, Session& s);
-  RedisResult<Done> refresh(RedisConnection& cmd);
-  void handle(const PubSubMessage& m, Clock::time_point now);
-  void push(FeedItem&& item);
-  void retry_pending();
-  void push_progress(const std::string& session_id, std::string raw, std::string_view where);
-  void push_robot(const std::string& node, std::string raw, std::string_view where);
-  // ---- recording (options.recorder; every call a no-op without one) ----
-  TimeUs receive_time();  // now_us(), never going back while recording
-  void record_message(const PubSubMessage& m, TimeUs t, const Expected<Event>& parsed);
-  void record_progress(const std::string& session_id, const std::string& raw, const StrokeProgress& p);
-  void open_recording(const std::string& session_id, std::string_view scene, std::string_view node,
-                      std::string_view start_time, TimeUs start_us);
-  void reject(std::string_view key, const Error& e);
-  Session& session(const std::string& id);
-  void note_node(const std::string& node);
-  void flush(Clock::time_point now);
-  void publish_status(Clock::time_point now);
-  bool stopped() const { return w_.stop_.load(std::memory_order_relaxed); }
-  bool sleep_until(Clock::time_point deadline);
-
-  SyncWorker& w_;
-  const WorkerOptions& opt_;
-  SyncStatus status_;
-  RateLimitedLog log_;
-  std::map<std::string, Session> sessions_;
-  std::uint64_t touch_ = 0;
-  std::map<std::string, std::string> robot_raw_;  // node -> last robot state pushed
-  std::set<std::string> contexted_;  // sessions whose file got its context lines
-  std::set<std::string> dirty_sessions_, dirty_nodes_;
-  std::optional<FeedItem> pending_;  // newest item that did not fit in the queue
-  bool status_dirty_ = true;
-  bool pushed_ = false;
-  bool ever_connected_ = false;
-  Clock::time_point last_publish_{}, last_refresh_{}, last_command_{}, retry_at_{}, last_event_{};
-  std::mt19937 rng_;
-  TimeUs last_receive_ = 0;
-  std::string last_loss_reason_;  // why the previous connection ended
-  std::uint64_t connections_ = 0;
-};
+// ---- the connection's life ---------------------------------------------------
 
 void SyncWorker::Loop::announce_connection() {
   Reconnected r{receive_time(), connections_++, last_loss_reason_};
@@ -194,7 +95,7 @@ void SyncWorker::Loop::run() {
     bool established = false;
     const auto result = follow(established);
     if (established) backoff = opt_.backoff_min;
-    if (stopped() || (!result && result.error().kind == RedisErrorKind::Stopped)) break;
+    if (stopped() || (!result && result.error().kind == ErrorKind::Stopped)) break;
     const std::string reason =
         result ? std::string("connection ended") : result.error().message;
     spdlog::warn("SyncWorker: {}: {}", opt_.redis.describe(), reason);
@@ -237,7 +138,7 @@ bool SyncWorker::Loop::sleep_until(Clock::time_point deadline) {
   }
 }
 
-RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
+Expected<void> SyncWorker::Loop::follow(bool& established) {
   const RedisTimeouts t{opt_.connect_timeout, opt_.read_timeout, opt_.command_timeout};
   auto sub = RedisConnection::connect(opt_.redis, t, w_.stop_);
   if (!sub) return sub.error();
@@ -259,7 +160,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
   spdlog::info("SyncWorker: following {}", opt_.redis.describe());
 
   for (;;) {
-    if (stopped()) return RedisError{RedisErrorKind::Stopped, "stopped"};
+    if (stopped()) return redis_error(ErrorKind::Stopped, "stopped");
     retry_pending();
     auto m = sub->read_message();
     now = Clock::now();
@@ -273,7 +174,7 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
         handle(*b, now);
       }
       now = Clock::now();
-    } else if (m.error().kind != RedisErrorKind::Timeout) {
+    } else if (m.error().kind != ErrorKind::Timeout) {
       return m.error();
     }
     if (status_.tick(now)) status_dirty_ = true;
@@ -288,170 +189,6 @@ RedisResult<Done> SyncWorker::Loop::follow(bool& established) {
     }
     flush(now);
   }
-}
-
-// ---- snapshot and history -------------------------------------------------------
-
-RedisResult<Done> SyncWorker::Loop::snapshot(RedisConnection& cmd) {
-  auto keys = cmd.scan(std::string(kProgressKeyPrefix) + "*");
-  if (!keys) return keys.error();
-  struct Found {
-    std::string id, raw;
-    StrokeProgress p;
-  };
-  std::vector<Found> found;
-  for (const auto& key : *keys) {
-    auto raw = cmd.hget(key, "progress");
-    if (!raw) return raw.error();
-    if (!*raw) continue;
-    auto p = parse_progress(**raw, key);
-    if (!p) {
-      reject(key, p.error());
-      continue;
-    }
-    found.push_back({key.substr(kProgressKeyPrefix.size()), std::move(**raw), std::move(*p)});
-  }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const Found& a, const Found& b) { return a.p.time_us < b.p.time_us; });
-  const Found* executing = nullptr;
-  for (auto& f : found) {
-    const bool known = sessions_.count(f.id) != 0;
-    // Only sessions that run or that we followed get history: old hashes stay behind.
-    if (known || f.p.is_executing) {
-      Session& s = session(f.id);
-      s.node = f.p.node_id;
-      s.last_raw = f.raw;
-      record_progress(f.id, f.raw, f.p);
-      push(ProgressSnapshot{f.id, f.p});
-      if (auto g = fill_gap(cmd, f.id, s); !g) return g;
-      note_node(f.p.node_id);
-    } else {
-      record_progress(f.id, f.raw, f.p);
-      push(ProgressSnapshot{f.id, f.p});
-    }
-    if (f.p.is_executing) executing = &f;
-  }
-  const auto now = Clock::now();
-  if (executing != nullptr && status_.session_started(executing->id, now)) status_dirty_ = true;
-
-  auto robots = cmd.scan(std::string(kRobotStateKeyPrefix) + "*");
-  if (!robots) return robots.error();
-  for (const auto& key : *robots) {
-    auto raw = cmd.hget(key, "state");
-    if (!raw) return raw.error();
-    if (!*raw) continue;
-    const std::string node = key.substr(kRobotStateKeyPrefix.size());
-    robot_raw_.erase(node);  // always deliver on (re)connect
-    push_robot(node, std::move(**raw), key);
-  }
-  last_command_ = Clock::now();
-  return Done{};
-}
-
-RedisResult<Done> SyncWorker::Loop::fill_gap(RedisConnection& cmd, const std::string& session_id,
-                                             Session& s) {
-  const std::string key = std::string(kHistoryKeyPrefix) + session_id;
-  if (s.last_id.empty()) {  // first sight: remember where the stream is, replay nothing
-    auto newest = cmd.xrange(key, "+", "-", 1, /*reverse=*/true);
-    if (!newest) return newest.error();
-    if (!newest->empty()) s.last_id = newest->front().id;
-    return Done{};
-  }
-  std::size_t total = 0;
-  while (total < opt_.max_history_entries) {
-    if (stopped()) return RedisError{RedisErrorKind::Stopped, "stopped"};
-    const auto from = StreamId::parse(s.last_id);
-    if (!from) break;
-    const std::size_t n = std::min(kHistoryPage, opt_.max_history_entries - total);
-    auto page = cmd.xrange(key, from->next(), "+", n);
-    if (!page) return page.error();
-    for (auto& raw : *page) {
-      s.last_id = raw.id;
-      auto e = parse_stream_entry(raw.id, raw.fields, key);
-      if (!e) {
-        reject(key, e.error());
-        continue;
-      }
-      s.stroke = e->stroke_idx;
-      s.pose = e->pose_idx;
-      if (opt_.recorder) opt_.recorder->append_history(receive_time(), session_id, *e);
-      push(HistoryEntry{session_id, std::move(*e)});
-    }
-    total += page->size();
-    if (page->size() < n) break;
-    retry_pending();
-  }
-  if (total > 0) spdlog::info("SyncWorker: {}: {} history entries after the gap", key, total);
-  return Done{};
-}
-
-RedisResult<Done> SyncWorker::Loop::refresh(RedisConnection& cmd) {
-  std::set<std::string> sessions = std::move(dirty_sessions_);
-  std::set<std::string> nodes = std::move(dirty_nodes_);
-  dirty_sessions_.clear();
-  dirty_nodes_.clear();
-  if (!status_.session_id().empty()) {
-    sessions.insert(status_.session_id());
-    if (auto it = sessions_.find(status_.session_id()); it != sessions_.end() && !it->second.node.empty())
-      nodes.insert(it->second.node);
-  }
-  // One pipeline: per session HGET + XREVRANGE (the stream id seen), per node HGET.
-  std::vector<std::string> keys;
-  for (const auto& id : sessions) {
-    keys.push_back(std::string(kProgressKeyPrefix) + id);
-    cmd.append({"HGET", keys.back(), "progress"});
-    keys.push_back(std::string(kHistoryKeyPrefix) + id);
-    cmd.append({"XREVRANGE", keys.back(), "+", "-", "COUNT", "16"});
-  }
-  for (const auto& node : nodes) {
-    keys.push_back(std::string(kRobotStateKeyPrefix) + node);
-    cmd.append({"HGET", keys.back(), "state"});
-  }
-  std::size_t k = 0;
-  auto next = [&]() -> RedisResult<RedisReplyPtr> {
-    auto r = cmd.reply();
-    if (r && is_error(r->get())) {
-      const std::string msg(reply_string(r->get()));
-      if (msg.rfind("WRONGTYPE", 0) == 0) {  // a foreign key of that name: no data, not fatal
-        reject(keys[k], Error{keys[k], 0, msg});
-        return RedisReplyPtr();
-      }
-      return RedisError{RedisErrorKind::Reply, keys[k] + ": " + msg};
-    }
-    return r;
-  };
-  for (const auto& id : sessions) {
-    auto hash = next();
-    if (!hash) return hash.error();
-    const std::string progress_key = keys[k++];
-    auto stream = next();
-    if (!stream) return stream.error();
-    ++k;
-    if (auto raw = reply_string(hash->get()); !raw.empty())
-      push_progress(id, std::string(raw), progress_key);
-    // The newest entry matching the last progress received is the last one seen.
-    auto it = sessions_.find(id);
-    if (it == sessions_.end() || it->second.stroke < 0) continue;
-    if (!*stream) continue;
-    auto entries = parse_stream_reply(stream->get(), keys[k - 1]);
-    if (!entries) return entries.error();
-    const std::string stroke = std::to_string(it->second.stroke);
-    const std::string pose = std::to_string(it->second.pose);
-    for (const auto& e : *entries) {  // newest first
-      if (field(e.fields, "stroke_idx") == stroke && field(e.fields, "pose_idx") == pose) {
-        if (id_less(it->second.last_id, e.id)) it->second.last_id = e.id;
-        break;
-      }
-    }
-  }
-  for (const auto& node : nodes) {
-    auto hash = next();
-    if (!hash) return hash.error();
-    const std::string key = keys[k++];
-    if (auto raw = reply_string(hash->get()); !raw.empty()) push_robot(node, std::string(raw), key);
-  }
-  last_refresh_ = last_command_ = Clock::now();
-  return Done{};
 }
 
 // ---- live events --------------------------------------------------------------
@@ -532,36 +269,6 @@ SyncWorker::Loop::Session& SyncWorker::Loop::session(const std::string& id) {
 
 void SyncWorker::Loop::note_node(const std::string& node) {
   if (!node.empty() && robot_raw_.size() < kMaxNodes) robot_raw_.try_emplace(node);
-}
-
-void SyncWorker::Loop::push_progress(const std::string& session_id, std::string raw,
-                                     std::string_view where) {
-  Session& s = session(session_id);
-  if (raw == s.last_raw) return;
-  auto p = parse_progress(raw, where);
-  if (!p) {
-    reject(where, p.error());
-    return;
-  }
-  s.last_raw = std::move(raw);
-  record_progress(session_id, s.last_raw, *p);
-  push(ProgressSnapshot{session_id, std::move(*p)});
-}
-
-void SyncWorker::Loop::push_robot(const std::string& node, std::string raw, std::string_view where) {
-  auto it = robot_raw_.find(node);
-  if (it != robot_raw_.end() && it->second == raw) return;
-  auto st = parse_robot_state(raw, where);
-  if (!st) {
-    reject(where, st.error());
-    return;
-  }
-  if (opt_.recorder) opt_.recorder->append_snapshot(receive_time(), where, raw, status_.session_id());
-  if (it != robot_raw_.end())
-    it->second = std::move(raw);
-  else if (robot_raw_.size() < kMaxNodes)
-    robot_raw_.emplace(node, std::move(raw));
-  push(RobotStateSnapshot{std::move(*st)});
 }
 
 // ---- recording -------------------------------------------------------------------

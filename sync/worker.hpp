@@ -87,7 +87,7 @@ class SyncWorker {
 
  private:
   void run();  // the thread function; ends in a catch-all that reports
-  class Loop;  // the worker thread's state (worker.cpp)
+  class Loop;  // the worker thread's state (worker_loop.hpp)
   friend class Loop;
 
   WorkerOptions options_;
