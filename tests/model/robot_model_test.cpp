@@ -206,7 +206,7 @@ TEST(RobotTatbot, OwnUrdfHasBothArmsLeftFirst) {
     }
   }
   const JointVector q = test::ready_pose();
-  auto at = [&](const char* link) { return m.link_pose(m.link_index(link), q).translation(); };
+  auto at = [&](const char* link) -> Eigen::Vector3d { return m.link_pose(m.link_index(link), q).translation(); };
   expect_near(at("lasercross"), test::kLasercross, 1e-12);
   expect_near(at("palette_root"), {0.126, 0, 0.085}, 1e-12);
   expect_near(at("inkcap_left_large"), {0.126, 0.055, 0.085}, 1e-12);
