@@ -22,7 +22,8 @@ std::string clock_text(TimeUs us) {
   if (us < 0) us = 0;
   const long long s = us / 1'000'000;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%01lld", s / 3600, (s / 60) % 60, s % 60, (us / 100'000) % 10);
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:%02lld.%01lld", s / 3600, (s / 60) % 60, s % 60,
+                static_cast<long long>((us / 100'000) % 10));
   return buf;
 }
 
