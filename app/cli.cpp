@@ -75,6 +75,11 @@ void add_run_options(CLI::App& cli, Options& o) {
   cli.add_flag("--check-reach", o.check_reach,
                "Solve IK for every pose of every stroke at every depth offset, list what the needle "
                "cannot reach, exit 0 (all reachable) or 3 (no window needed)");
+  cli.add_option("--dump-plan", o.dump_plan,
+                 "Write the scene's stroke list as the robot builds it to FILE.json and exit (no window): "
+                 "per step and arm the kind (draw, inkdip, rest), the robot's description, inkcap, pen and "
+                 "the needle target of every pose at every depth offset (world frame, metres)")
+      ->option_text("FILE.json");
   cli.add_option("--log-level", o.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))->capture_default_str();
 }

@@ -43,6 +43,7 @@ struct Options {
   double quit_after_s = 0.0;         // > 0: exit cleanly after that many seconds
   bool print_timing = false;         // log start-up timings
   bool check_reach = false;         // solve IK for every pose, report, exit (no window)
+  std::filesystem::path dump_plan;   // --dump-plan FILE.json: write the stroke list, exit (no window)
   std::string log_level = "info";
 };
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/demo.hpp"
+#include "app/plan_dump.hpp"
 #include "follow/reach_check.hpp"
 #include <algorithm>
 #include <iostream>
@@ -178,6 +179,15 @@ int run_reach_check(Loaded& in) {
   return report.unreachable == 0 ? kExitOk : kExitUnreachable;
 }
 
+// --dump-plan: the stroke list to a file, no window.
+int run_plan_dump(const fs::path& path, const model::Scene& scene) {
+  if (auto w = write_plan(path, scene); !w) {
+    std::cerr << "strokeviz: --dump-plan: " << w.error().str() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
 // --demo: a private redis-server and the simulator; the viewer follows them.
 Expected<DemoServices> start_demo(Loaded& loaded, Options& effective) {
   auto d = DemoServices::start(loaded.scene.dir, effective.speed);
@@ -205,6 +215,7 @@ int run_viewer(const Options& options, std::chrono::steady_clock::time_point pro
   }
   if (options.print_timing) spdlog::info("scene and robot loaded after {:.1f} ms", ms_since(process_start));
   if (options.check_reach) return run_reach_check(*loaded);
+  if (!options.dump_plan.empty()) return run_plan_dump(options.dump_plan, loaded->scene);
   std::optional<OpenedReplay> replay;
   if (!options.replay.empty()) {
     replay = open_replay(options.replay);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -53,32 +54,37 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
-// Removes `( … )` and trailing `;` comments. Sets *unclosed on a `(` without `)`.
-std::string strip_comments(std::string_view line, bool* unclosed) {
-  std::string out;
-  *unclosed = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == ';') break;
-    if (line[i] == '(') {
-      size_t close = line.find(')', i);
-      if (close == std::string_view::npos) {
-        *unclosed = true;
-        break;
-      }
-      out += ' ';
-      i = close;
-      continue;
+// Where a word stands: the robot splits a line on white space and reads
+// every word that starts with X or Y, comments included.
+struct WordScan {
+  bool in_comment = false;  // after `;`, or inside `( … )`
+  bool paren = false;
+  // Updates the state for `tok`; returns whether `tok` is (partly) comment.
+  bool step(std::string_view tok) {
+    bool comment = in_comment;
+    if (!in_comment && (tok.front() == ';' || tok.front() == '(')) {
+      comment = in_comment = true;
+      paren = tok.front() == '(';
     }
-    out += line[i];
+    if (in_comment && paren && tok.find(')') != std::string_view::npos) in_comment = false;
+    return comment;
   }
-  return out;
+};
+
+bool is_motion_the_robot_skips(const std::string& cmd) {
+  return cmd == "G00" || cmd == "G01" || cmd == "G2" || cmd == "G3" || cmd == "G02" || cmd == "G03";
 }
 
-bool is_mcode(const std::string& cmd) {
-  if (cmd.size() < 2 || cmd[0] != 'M') return false;
-  for (size_t i = 1; i < cmd.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(cmd[i]))) return false;
-  return true;
+// A line the robot skips that still moves: G0X1Y2, or X/Y words outside comments.
+bool carries_xy(const std::vector<std::string_view>& tokens) {
+  if (tokens[0][0] == 'G' || tokens[0][0] == 'g')
+    if (tokens[0].find_first_of("XYxy") != std::string_view::npos) return true;
+  WordScan scan;
+  for (size_t i = 1; i < tokens.size(); ++i) {
+    const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(tokens[i][0])));
+    if (!scan.step(tokens[i]) && (c == 'X' || c == 'Y')) return true;
+  }
+  return false;
 }
 
 // Parser state for one file; one method per kind of line.
@@ -87,13 +93,13 @@ class GcodeParser {
   explicit GcodeParser(std::string file) : file_(std::move(file)) {}
 
   std::optional<Error> line(std::string_view raw, int line_no);
-  GcodeParse finish() {
-    flush();
-    return std::move(out_);
-  }
+  GcodeParse finish();
 
  private:
   std::optional<Error> motion(const std::vector<std::string_view>& tokens, bool draw);
+  std::optional<Error> word(std::string_view tok, bool comment, const std::string& cmd, std::optional<double>& x,
+                            std::optional<double>& y);
+  void ignored(const std::string& cmd);
   void flush();
   void warn(std::string msg) { out_.warnings.push_back(Error{file_, line_no_, std::move(msg)}); }
   Error error(std::string msg) const { return Error{file_, line_no_, std::move(msg)}; }
@@ -103,7 +109,27 @@ class GcodeParser {
   GcodeParse out_;
   GcodePath cur_;
   bool pen_down_ = false;
+  // Ignored commands: one warning each (at its first line), counting the rest.
+  std::map<std::string, std::pair<size_t, int>> ignored_;  // command -> (warning index, more lines)
 };
+
+GcodeParse GcodeParser::finish() {
+  flush();
+  for (const auto& [cmd, at] : ignored_)
+    if (at.second > 0)
+      out_.warnings[at.first].message += " (and " + std::to_string(at.second) + " more line" +
+                                         (at.second > 1 ? "s" : "") + " like it)";
+  return std::move(out_);
+}
+
+void GcodeParser::ignored(const std::string& cmd) {
+  if (auto it = ignored_.find(cmd); it != ignored_.end()) {
+    ++it->second.second;
+    return;
+  }
+  ignored_[cmd] = {out_.warnings.size(), 0};
+  warn("ignored '" + cmd + "': the robot skips this line");
+}
 
 void GcodeParser::flush() {
   if (pen_down_ && !cur_.points_mm.empty()) {
@@ -114,19 +140,35 @@ void GcodeParser::flush() {
   cur_ = GcodePath{};
 }
 
+// One word of a G0/G1 line, read as tatbot reads it: X/Y (upper case only)
+// anywhere on the line, the last one winning; everything else unread.
+std::optional<Error> GcodeParser::word(std::string_view tok, bool comment, const std::string& cmd,
+                                       std::optional<double>& x, std::optional<double>& y) {
+  const char c = tok[0];
+  if (c == 'X' || c == 'Y') {
+    if (comment)
+      return error("the robot reads '" + std::string(tok) + "' in this comment as a coordinate");
+    const auto v = parse_number(tok.substr(1));
+    if (!v) return error("bad number '" + std::string(tok) + "' in " + cmd);
+    (c == 'X' ? x : y) = v;
+  } else if (!comment && (c == 'x' || c == 'y')) {
+    return error("lower-case '" + std::string(tok) + "' in " + cmd +
+                 ": the robot reads only upper-case X and Y and would skip it");
+  } else if (!comment && c != 'Z' && c != 'F' && c != 'z' && c != 'f') {
+    warn("ignored parameter '" + std::string(tok) + "' in " + cmd);
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> GcodeParser::motion(const std::vector<std::string_view>& tokens, bool draw) {
   const std::string cmd = draw ? "G1" : "G0";
   std::optional<double> x, y;
-  for (size_t i = 1; i < tokens.size(); ++i) {
-    const std::string_view tok = tokens[i];
-    const char letter = static_cast<char>(std::toupper(static_cast<unsigned char>(tok[0])));
-    const auto v = parse_number(tok.substr(1));
-    if (!std::isalpha(static_cast<unsigned char>(tok[0])) || !v)
-      return error("bad number '" + std::string(tok) + "' in " + cmd);
-    if (letter == 'X') x = v;
-    else if (letter == 'Y') y = v;
-    else if (letter != 'Z' && letter != 'F') warn("ignored parameter '" + std::string(tok) + "' in " + cmd);
-  }
+  WordScan scan;
+  for (size_t i = 1; i < tokens.size(); ++i)
+    if (auto err = word(tokens[i], scan.step(tokens[i]), cmd, x, y)) return err;
+  if (x.has_value() != y.has_value())
+    return error(cmd + " with " + (x ? "X" : "Y") + " but no " + (x ? "Y" : "X") +
+                 ": the robot keeps a point only from a line with both, so it would skip this move");
   if (!draw) {
     flush();
     pen_down_ = false;
@@ -143,26 +185,22 @@ std::optional<Error> GcodeParser::motion(const std::vector<std::string_view>& to
 
 std::optional<Error> GcodeParser::line(std::string_view raw, int line_no) {
   line_no_ = line_no;
-  bool unclosed = false;
-  const std::string text = strip_comments(trim(raw), &unclosed);
-  if (unclosed) return error("unclosed '(' comment");
+  const std::string_view text = trim(raw);
+  if (text.empty() || text.front() == ';' || text.front() == '(') return std::nullopt;  // comments
   const auto tokens = split_ws(text);
-  if (tokens.empty()) return std::nullopt;
   const std::string cmd = upper(tokens[0]);
-  if (cmd == "G0" || cmd == "G00") return motion(tokens, false);
-  if (cmd == "G1" || cmd == "G01") return motion(tokens, true);
-  if (cmd == "G20") return error("G20 (inches) is not supported: use millimetres (G21)");
-  if (cmd == "G91") return error("G91 (relative coordinates) is not supported: use G90");
-  if (cmd == "G21" || cmd == "G90") return std::nullopt;  // the modes assumed anyway: mm, absolute
-  if (is_mcode(cmd)) {
-    warn("ignored command '" + cmd + "'");
-    return std::nullopt;
-  }
-  if (cmd[0] == 'F' && tokens.size() == 1 && parse_number(std::string_view(cmd).substr(1))) {
-    warn("ignored feed rate '" + std::string(tokens[0]) + "'");
-    return std::nullopt;
-  }
-  return error("unsupported command '" + std::string(tokens[0]) + "'");
+  if (cmd == "G0") return motion(tokens, false);
+  if (cmd == "G1") return motion(tokens, true);
+  if (cmd == "G20") return error("G20 (inches) is not supported: the robot reads every number as millimetres");
+  if (cmd == "G91") return error("G91 (relative coordinates) is not supported: the robot reads every point as absolute");
+  if (cmd == "G00" || cmd == "G01")
+    return error("'" + std::string(tokens[0]) + "': the robot reads only '" + cmd.substr(0, 1) + cmd.substr(2) +
+                 "' and would skip this line");
+  if (is_motion_the_robot_skips(cmd) || carries_xy(tokens))
+    return error("'" + std::string(tokens[0]) + "' moves, but the robot reads only G0 and G1 and would skip it");
+  if (cmd == "G21" || cmd == "G90") return std::nullopt;  // the modes the robot assumes: mm, absolute
+  ignored(cmd);
+  return std::nullopt;
 }
 
 }  // namespace

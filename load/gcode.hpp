@@ -26,12 +26,17 @@ struct GcodeParse {
   std::vector<Error> warnings;  // e.g. ignored commands, empty paths
 };
 
-// Parses G-code text the way the robot does (tatbot gen/gcode.py):
-// `;` and `( … )` comments and blank lines are skipped; G0/G00 flushes the
-// current path if the pen was down, then starts a new one at its X/Y; G1/G01
-// puts the pen down and appends its X/Y; G21, G90, F-only lines and M-codes
-// are accepted and ignored. Anything else, a malformed number, G20 (inches)
-// or G91 (relative) is an Error naming `file:line`.
+// Parses G-code text the way the robot does (tatbot gen/gcode.py): blank
+// lines and lines starting with `;` or `(` are skipped; G0 flushes the
+// current path if the pen was down, then starts a new one at its X/Y; G1
+// puts the pen down and appends its X/Y. Like the robot, it reads the X and
+// Y words (upper case) anywhere on a G0/G1 line, the last one winning.
+// What the robot ignores and loses nothing by (G4 dwell, T, M, F, …) gives
+// one warning per command at its first line; G21/G90 (the modes it assumes)
+// are silent. What the robot would misread is an Error naming `file:line`:
+// a bad number, an X/Y word inside a comment, lower-case x/y, a G0/G1 with
+// only one of X/Y, G00/G01/G2/G3 or any other skipped line that moves, G20
+// (inches), G91 (relative).
 Expected<GcodeParse> parse_gcode(std::string_view text, const std::string& file_name);
 Expected<GcodeParse> parse_gcode_file(const std::filesystem::path& path);
 

@@ -25,6 +25,9 @@ enum class StrokeKind { Draw, Inkdip, Rest };
 // What one arm does during one stroke step.
 struct ArmStroke {
   StrokeKind kind = StrokeKind::Rest;
+  // Rest also for an arm the robot holds at ready by its first/last rest rule
+  // (right arm in the first step, left arm in the last); such a stroke keeps
+  // the robot's description but has no pen, inkcap or poses.
   std::string description;  // exactly the robot's text, e.g. "left arm at rest"
   std::string pen;          // pen / ink name; empty for Rest
   std::string inkcap;       // inkcap used (dipped into, or dipped before drawing)

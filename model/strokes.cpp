@@ -6,6 +6,8 @@
 namespace strokeviz::model {
 namespace {
 
+constexpr double kInkdipAbove = 0.002;  // inkdips start and end this far above the cap (m)
+
 const InkCap* find_inkcap(const Scene& s, Arm arm, const std::string& ink) {
   for (const InkCap& c : s.inkcaps)
     if (c.arm == arm && c.ink == ink) return &c;
@@ -18,16 +20,17 @@ void add_hover(const Scene& s, std::vector<Eigen::Vector3d>& poses) {
   if (poses.size() > 1) poses.back() += s.hover_offset;
 }
 
-// Needle drop below the inkcap rim for each pose: 1/3 down, 1/3 wait, 1/3 up,
-// to a third of the cap's depth (numpy.linspace semantics, as the robot).
+// Needle drop below the inkcap rim for each pose, as tatbot gen/inkdip.py:
+// from 2 mm above the rim 1/3 down to a third of the cap's depth, 1/3 wait,
+// 1/3 back up to 2 mm above (numpy.linspace semantics, as the robot).
 std::vector<double> inkdip_drops(int length, double depth_m) {
   const int down = length / 3, up = length / 3, wait = length - down - up;
-  const double depth = depth_m / 3.0;
+  const double depth = depth_m / 3.0, top = -kInkdipAbove;
   std::vector<double> z;
-  for (int i = 0; i < down; ++i) z.push_back(i * (depth / down));  // endpoint=False
+  for (int i = 0; i < down; ++i) z.push_back(top + i * ((depth - top) / down));  // endpoint=False
   for (int i = 0; i < wait; ++i) z.push_back(depth);
-  for (int i = 0; i < up; ++i)  // endpoint=True: the last value is exactly 0
-    z.push_back(up == 1 ? depth : (i == up - 1 ? 0.0 : depth + i * (-depth / (up - 1))));
+  for (int i = 0; i < up; ++i)  // endpoint=True: the last value is exactly the top
+    z.push_back(up == 1 ? depth : (i == up - 1 ? top : depth + i * ((top - depth) / (up - 1))));
   return z;
 }
 
@@ -86,16 +89,42 @@ struct ArmSchedule {
 
 std::string scene_file(const Scene& s) { return (s.dir / "scene.json").string(); }
 
-void warn_dropped(const Scene& s, const ArmSchedule& a, size_t other, std::vector<Error>* warnings) {
+std::string index_range(size_t first, size_t last) {
+  return first == last ? std::to_string(first) : std::to_string(first) + ".." + std::to_string(last);
+}
+
+// Says exactly which of one arm's paths the robot draws and which not: paths
+// the loop never reaches, and a draw in the last step, where the left arm is
+// held at ready (first/last rest). `held` is that path's index, or -1.
+void warn_undrawn(const Scene& s, const ArmSchedule& a, int held, size_t num_l, size_t num_r,
+                  std::vector<Error>* warnings) {
   const size_t n = a.paths.size();
-  if (a.ptr >= n || warnings == nullptr) return;
-  const size_t num_l = a.arm == Arm::Left ? n : other, num_r = a.arm == Arm::Left ? other : n;
-  warnings->push_back(Error{
-      scene_file(s), 0,
-      "the robot's scheduler drops " + std::to_string(n - a.ptr) + " of " + std::to_string(n) + " " +
-          arm_name(a.arm) + " arm paths (indices " + std::to_string(a.ptr) + ".." + std::to_string(n - 1) +
-          "): it draws all only if num_right <= num_left <= num_right + 1 (left " + std::to_string(num_l) +
-          ", right " + std::to_string(num_r) + ")"});
+  const size_t drawn = held >= 0 ? static_cast<size_t>(held) : a.ptr;
+  if (drawn >= n || warnings == nullptr) return;
+  const std::string arm = arm_name(a.arm);
+  std::string msg = "the robot draws " + std::to_string(drawn) + " of " + std::to_string(n) + " " + arm +
+                    " arm paths" + (drawn > 0 ? " (" + index_range(0, drawn - 1) + ")" : "") +
+                    "; it won't draw " + arm + " path" + (n - drawn > 1 ? "s " : " ") + index_range(drawn, n - 1) + ": ";
+  if (held >= 0)
+    msg += std::to_string(held) + " is in the last step, where the robot holds the left arm at ready";
+  if (held >= 0 && a.ptr < n) msg += "; ";
+  if (a.ptr < n)
+    msg += index_range(a.ptr, n - 1) + (n - a.ptr > 1 ? " are" : " is") + " never reached (the robot's loop runs " +
+           std::to_string(num_l + num_r) + " steps)";
+  msg += ". It draws every path only when left and right have as many (left " + std::to_string(num_l) +
+         ", right " + std::to_string(num_r) + ")";
+  warnings->push_back(Error{scene_file(s), 0, std::move(msg)});
+}
+
+// tatbot gen/batch.py first_last_rest: the right arm is at ready in the first
+// step, the left arm in the last, whatever the stroke list says there. The
+// held stroke keeps the robot's description; it has no targets.
+void hold_at_ready(ArmStroke& a) {
+  a.kind = StrokeKind::Rest;
+  a.pen.clear();
+  a.inkcap.clear();
+  a.path_index = -1;
+  a.poses.clear();
 }
 
 }  // namespace
@@ -124,8 +153,12 @@ Expected<std::vector<StrokeStep>> try_build_strokes(const Scene& scene,
     step.arm[1] = r.next(scene);
     steps.push_back(std::move(step));
   }
-  warn_dropped(scene, l, right.size(), warnings);
-  warn_dropped(scene, r, left.size(), warnings);
+  ArmStroke& last_left = steps.back().arm[static_cast<int>(Arm::Left)];
+  const int held = last_left.kind == StrokeKind::Draw ? last_left.path_index : -1;
+  warn_undrawn(scene, l, held, left.size(), right.size(), warnings);
+  warn_undrawn(scene, r, -1, left.size(), right.size(), warnings);
+  hold_at_ready(steps.front().arm[static_cast<int>(Arm::Right)]);
+  hold_at_ready(last_left);
   return steps;
 }
 

@@ -31,7 +31,7 @@ void expect_clean_exit(const ProcessResult& r, int code) {
 TEST(Cli, HelpListsTheOptionsAndExitsZero) {
   const auto r = viewer({"--help"});
   expect_clean_exit(r, 0);
-  for (const char* opt : {"--scene", "--scenes-dir", "--urdf", "--screenshot", "--frames", "--dump-state", "--version"})
+  for (const char* opt : {"--scene", "--scenes-dir", "--urdf", "--screenshot", "--frames", "--dump-state", "--dump-plan", "--version"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
 }
 

@@ -33,11 +33,18 @@ TEST(Gcode, G0StartsPathG1Draws) {
   EXPECT_TRUE(p.warnings.empty());
 }
 
-TEST(Gcode, ZeroPaddedAndLowercaseCommands) {
-  auto p = parse_ok("g00 x1 y2\nG01 X3 Y4\ng1 x-5.5 y+6e1\n");
+// The robot upper-cases the command but reads only "G0"/"G1" and upper-case
+// X/Y words: G00/G01 and lower-case x/y would be skipped, so they are errors.
+TEST(Gcode, LowercaseCommandsReadZeroPaddedOnesRejected) {
+  auto p = parse_ok("g0 X1 Y2\nG1 X3 Y4\ng1 X-5.5 Y+6e1\n");
   ASSERT_EQ(p.paths.size(), 1u);
   ASSERT_EQ(p.paths[0].points_mm.size(), 3u);
   EXPECT_EQ(p.paths[0].points_mm[2], Eigen::Vector2d(-5.5, 60));
+  EXPECT_EQ(parse_err("G0 X0 Y0\nG01 X3 Y4\n").str(),
+            "t.gcode:2: 'G01': the robot reads only 'G1' and would skip this line");
+  EXPECT_EQ(parse_err("G00 X0 Y0\n").str(), "t.gcode:1: 'G00': the robot reads only 'G0' and would skip this line");
+  EXPECT_EQ(parse_err("G0 X0 Y0\ng1 x1 y1\n").str(),
+            "t.gcode:2: lower-case 'x1' in G1: the robot reads only upper-case X and Y and would skip it");
 }
 
 TEST(Gcode, CommentsAndBlankLines) {
@@ -48,10 +55,19 @@ TEST(Gcode, CommentsAndBlankLines) {
   EXPECT_TRUE(p.warnings.empty());
 }
 
-TEST(Gcode, XOnlyAndYOnlyLinesAddNoPoint) {
-  auto p = parse_ok("G0 X0 Y0\nG1 X5\nG1 Y5\nG1 X5 Y5\n");
-  ASSERT_EQ(p.paths.size(), 1u);
-  EXPECT_EQ(p.paths[0].points_mm.size(), 2u);
+// The robot reads every word starting with X or Y, comments included.
+TEST(Gcode, CoordinateWordInACommentIsAnError) {
+  EXPECT_EQ(parse_err("G0 X0 Y0\nG1 X1 Y1 ; Yellow pen\n").str(),
+            "t.gcode:2: the robot reads 'Yellow' in this comment as a coordinate");
+  EXPECT_EQ(parse_err("G1 X1 Y1 ( X2 )\n").line, 1);
+  EXPECT_EQ(parse_ok("G0 X0 Y0 (unclosed but harmless\nG1 X1 Y1\n").paths.size(), 1u);
+}
+
+TEST(Gcode, XOnlyOrYOnlyMoveIsAnError) {
+  EXPECT_EQ(parse_err("G0 X0 Y0\nG1 X5\n").str(),
+            "t.gcode:2: G1 with X but no Y: the robot keeps a point only from a line with both, so it would "
+            "skip this move");
+  EXPECT_EQ(parse_err("G0 Y5\n").line, 1);
 }
 
 TEST(Gcode, G0WithoutXYStartsEmptyPath) {
@@ -75,7 +91,7 @@ TEST(Gcode, ZAndFParametersIgnored) {
 }
 
 TEST(Gcode, IgnoredCommandsWarnWithLineNumbers) {
-  // G21 and G90 state the modes the parser assumes: accepted silently.
+  // G21 and G90 state the modes the robot assumes: accepted silently.
   auto p = parse_ok("G21\nG90\nM3 S1000\nF1500\nG0 X0 Y0\nG1 X1 Y1\nm5\n");
   ASSERT_EQ(p.paths.size(), 1u);
   ASSERT_EQ(p.warnings.size(), 3u);
@@ -83,8 +99,20 @@ TEST(Gcode, IgnoredCommandsWarnWithLineNumbers) {
   EXPECT_EQ(p.warnings[1].line, 4);
   EXPECT_EQ(p.warnings[2].line, 7);
   EXPECT_EQ(p.warnings[0].file, "t.gcode");
-  EXPECT_NE(p.warnings[0].message.find("M3"), std::string::npos);
+  EXPECT_EQ(p.warnings[0].str(), "t.gcode:3: ignored 'M3': the robot skips this line");
   EXPECT_NE(p.warnings[1].message.find("F1500"), std::string::npos);
+}
+
+// G4 dwell, tool changes and other codes the robot skips: one warning per
+// command, naming its first line, not a load failure.
+TEST(Gcode, DwellToolAndUnknownCodesAreOneWarningEach) {
+  auto p = parse_ok("T1\nG0 X0 Y0\nG4 P200\nG1 X1 Y1\nG4 P200\nG4 P100\nhello world\n");
+  ASSERT_EQ(p.paths.size(), 1u);
+  EXPECT_EQ(p.paths[0].points_mm.size(), 2u);
+  ASSERT_EQ(p.warnings.size(), 3u);
+  EXPECT_EQ(p.warnings[0].str(), "t.gcode:1: ignored 'T1': the robot skips this line");
+  EXPECT_EQ(p.warnings[1].str(), "t.gcode:3: ignored 'G4': the robot skips this line (and 2 more lines like it)");
+  EXPECT_EQ(p.warnings[2].str(), "t.gcode:7: ignored 'HELLO': the robot skips this line");
 }
 
 TEST(Gcode, BadNumberIsErrorWithFileAndLine) {
@@ -99,12 +127,13 @@ TEST(Gcode, BadNumberIsErrorWithFileAndLine) {
   EXPECT_EQ(parse_err("G1 X0x10 Y1\n").line, 1);
 }
 
-TEST(Gcode, GarbageAndUnknownCommandsAreErrors) {
-  EXPECT_EQ(parse_err("G0 X0 Y0\nhello world\n").str(), "t.gcode:2: unsupported command 'hello'");
-  EXPECT_EQ(parse_err("G0 X0 Y0\nG1 X1 Y1\nG2 X0 Y0 I1 J0\n").line, 3);
-  EXPECT_EQ(parse_err("T1\n").line, 1);
-  EXPECT_EQ(parse_err("G0 X0 Y0 (unclosed\n").line, 1);
-  EXPECT_EQ(parse_err("F12x\n").line, 1);
+// Lines the robot skips although they move: the drawing would lose them.
+TEST(Gcode, SkippedMovesAreErrors) {
+  EXPECT_EQ(parse_err("G0 X0 Y0\nG1 X1 Y1\nG2 X0 Y0 I1 J0\n").str(),
+            "t.gcode:3: 'G2' moves, but the robot reads only G0 and G1 and would skip it");
+  EXPECT_EQ(parse_err("G0X1Y2\n").line, 1);
+  EXPECT_EQ(parse_err("G92 X0 Y0\n").line, 1);
+  EXPECT_EQ(parse_ok("M3 ; Yes\n").warnings.size(), 1u);  // X/Y only in a comment: nothing lost
 }
 
 TEST(Gcode, InchesAndRelativeRejected) {

@@ -54,7 +54,7 @@ TEST(SceneErrors, BadGcodeLineNamesGcodeFileAndLine) {
   const Error e = load_err(fixture("bad_gcode"));
   EXPECT_EQ(std::filesystem::path(e.file).filename(), "bad_pen0_true_blue.gcode");
   EXPECT_EQ(e.line, 6);
-  EXPECT_EQ(e.message, "unsupported command '#@!'");
+  EXPECT_EQ(e.message, "bad number 'Y1O' in G1");
 }
 
 TEST(SceneErrors, MissingPenFileNamesPen) {

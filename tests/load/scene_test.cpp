@@ -103,7 +103,8 @@ TEST(SceneStrokes, DrawPosesInWorldWithHover) {
   expect_near(right.poses[3], V(0.245, 0.001, 0.1) + V(-0.001, 0.0, 0.003));
 }
 
-// stroke_length 6: num_down = 2, num_wait = 2, num_up = 2, depth = 0.012 / 3.
+// stroke_length 6: num_down = 2, num_wait = 2, num_up = 2, depth = 0.012 / 3;
+// the robot's inkdip starts and ends 2 mm above the cap (a drop of -2 mm).
 TEST(SceneStrokes, InkdipProfileShort) {
   TempDir tmp;
   write_mini_scene(tmp.path());
@@ -111,7 +112,7 @@ TEST(SceneStrokes, InkdipProfileShort) {
   const auto& dip = s.strokes[0].arm[0];
   ASSERT_EQ(dip.poses.size(), 6u);
   const double d = 0.004;
-  const double drops[] = {0.0, d / 2, d, d, d, 0.0};
+  const double drops[] = {-0.002, -0.002 + (d + 0.002) / 2, d, d, d, -0.002};
   const V base = V(0.1, 0.05, 0.08) + V(0.001, 0.002, 0.0);
   for (int i = 0; i < 6; ++i) {
     V want = base - V(0, 0, drops[i]);
@@ -120,7 +121,9 @@ TEST(SceneStrokes, InkdipProfileShort) {
   }
 }
 
-// stroke_length 128: 42 down (0 .. < depth), 44 wait at depth, 42 up (depth .. 0).
+// stroke_length 128: 42 down (-2 mm .. < depth), 44 wait at depth, 42 up
+// (depth .. -2 mm): tatbot gen/inkdip.py's linspace(-0.002, d, endpoint=False),
+// full(d), linspace(d, -0.002).
 TEST(SceneStrokes, InkdipProfile128) {
   auto j = mini_scene_json();
   j["stroke_length"] = 128;
@@ -143,12 +146,13 @@ TEST(SceneStrokes, InkdipProfile128) {
   int at_depth = 0;
   for (double v : drop) at_depth += std::abs(v - d) < 1e-12;
   EXPECT_EQ(at_depth, 44 + 1);  // the wait plus the first "up" value
-  for (int i = 0; i < 42; ++i) EXPECT_NEAR(drop[static_cast<size_t>(i)], i * d / 42, 1e-12) << i;
+  for (int i = 0; i < 42; ++i) EXPECT_NEAR(drop[static_cast<size_t>(i)], -0.002 + i * (d + 0.002) / 42, 1e-12) << i;
   for (int i = 42; i < 86; ++i) EXPECT_NEAR(drop[static_cast<size_t>(i)], d, 1e-12) << i;
-  for (int i = 86; i < 128; ++i) EXPECT_NEAR(drop[static_cast<size_t>(i)], d * (127 - i) / 41, 1e-12) << i;
-  EXPECT_EQ(drop[127], 0.0);
-  EXPECT_NEAR(dip.poses[0].z(), top + 0.005, 1e-12);
-  EXPECT_NEAR(dip.poses[127].z(), top + 0.005, 1e-12);
+  for (int i = 86; i < 128; ++i)
+    EXPECT_NEAR(drop[static_cast<size_t>(i)], d + (i - 86) * (-0.002 - d) / 41, 1e-12) << i;
+  EXPECT_NEAR(drop[127], -0.002, 1e-15);
+  EXPECT_NEAR(dip.poses[0].z(), top + 0.002 + 0.005, 1e-12);
+  EXPECT_NEAR(dip.poses[127].z(), top + 0.002 + 0.005, 1e-12);
   EXPECT_TRUE(warnings.empty());
 }
 
@@ -178,29 +182,54 @@ TEST(SceneStrokes, UnbalancedRightDropsPath) {
   EXPECT_EQ(kinds(steps, 0), "I0RRR");
   EXPECT_EQ(kinds(steps, 1), "RI0I1");
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].message.find("drops 1 of 3 right arm paths"), std::string::npos) << warnings[0].message;
+  EXPECT_EQ(warnings[0].message,
+            "the robot draws 2 of 3 right arm paths (0..1); it won't draw right path 2: 2 is never reached "
+            "(the robot's loop runs 4 steps). It draws every path only when left and right have as many "
+            "(left 1, right 3)");
 }
 
-// num_l = 4, num_r = 1: 5 loop steps; left needs 7, so left path 3 is dropped.
+// num_l = 4, num_r = 1: 5 loop steps; left needs 7, so left path 3 is
+// never reached, and left path 2 falls in the last step, where the robot
+// holds the left arm at ready (first/last rest).
 TEST(SceneStrokes, UnbalancedLeftDropsPath) {
   const Scene s = parse_ok(mini_scene_json());
   std::vector<Error> warnings;
   const auto steps = build_strokes(s, dummy_paths(s, 4, 1), &warnings);
-  EXPECT_EQ(kinds(steps, 0), "I0I1I2");
+  EXPECT_EQ(kinds(steps, 0), "I0I1IR");
   EXPECT_EQ(kinds(steps, 1), "RI0RRR");
   EXPECT_EQ(steps[3].arm[1].description, "right arm at rest");
+  EXPECT_EQ(steps[5].arm[0].description, "left arm stroke after inkdip in capL_blue");  // the robot's text
+  EXPECT_TRUE(steps[5].arm[0].poses.empty());
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].message.find("drops 1 of 4 left arm paths (indices 3..3)"), std::string::npos)
-      << warnings[0].message;
+  EXPECT_EQ(warnings[0].message,
+            "the robot draws 2 of 4 left arm paths (0..1); it won't draw left paths 2..3: 2 is in the last "
+            "step, where the robot holds the left arm at ready; 3 is never reached (the robot's loop runs 5 "
+            "steps). It draws every path only when left and right have as many (left 4, right 1)");
 }
 
-TEST(SceneStrokes, BalancedLimitsDropNothing) {
+// num_l = num_r + 1 is scheduled in full, but the last left path is in the
+// last step: the robot holds the left arm at ready there and never draws it.
+TEST(SceneStrokes, OneMoreLeftLosesTheLastLeftPath) {
   const Scene s = parse_ok(mini_scene_json());
-  for (auto [l, r] : {std::pair{3, 3}, std::pair{4, 3}, std::pair{1, 1}, std::pair{2, 1}}) {
+  std::vector<Error> warnings;
+  const auto steps = build_strokes(s, dummy_paths(s, 3, 2), &warnings);
+  EXPECT_EQ(kinds(steps, 0), "I0I1IR");
+  EXPECT_EQ(kinds(steps, 1), "RI0I1R");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].message,
+            "the robot draws 2 of 3 left arm paths (0..1); it won't draw left path 2: 2 is in the last step, "
+            "where the robot holds the left arm at ready. It draws every path only when left and right have "
+            "as many (left 3, right 2)");
+}
+
+TEST(SceneStrokes, BalancedDesignsDropNothing) {
+  const Scene s = parse_ok(mini_scene_json());
+  for (auto [l, r] : {std::pair{3, 3}, std::pair{1, 1}, std::pair{5, 5}}) {
     std::vector<Error> warnings;
     const auto steps = build_strokes(s, dummy_paths(s, l, r), &warnings);
     EXPECT_EQ(steps.size(), static_cast<size_t>(1 + l + r));
     EXPECT_TRUE(warnings.empty()) << l << "/" << r;
+    EXPECT_EQ(steps.back().arm[0].description, "left arm at rest");
   }
 }
 
