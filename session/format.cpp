@@ -1,6 +1,8 @@
 // Session file lines: the JSON-object validator, the line writers and the line reader.
 #include "session/format.hpp"
 
+#include <cstdlib>
+
 #include <charconv>
 #include <cstring>
 
@@ -428,6 +430,14 @@ void format_link_line(std::string& out, const protocol::Reconnected& r) {
   out += ",\"reason\":";
   protocol::append_json_string(out, r.reason);
   out += "}\n";
+}
+
+void correct_start(SessionHeader& h, TimeUs first_item_us) {
+  constexpr TimeUs kTrusted = 15LL * 60 * 1'000'000;  // UTC offsets are whole hours or half hours
+  if (first_item_us <= 0) return;
+  if (h.start_us != 0 && std::llabs(h.start_us - first_item_us) <= kTrusted) return;
+  h.start_us = first_item_us;
+  h.start_time = format_timestamp(first_item_us);
 }
 
 Expected<SessionHeader> parse_header_line(std::string_view line, const std::string& file) {

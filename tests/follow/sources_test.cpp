@@ -56,7 +56,10 @@ Recording three_strokes() {
   rec.append(kT0, session_start(kT0));
   TimeUs t = kT0;
   for (int s = 0; s < 3; ++s)
-    for (int p = 0; p < 20; p += 5) rec.append(t += kSec / 2, progress(s, p, t));
+    for (int p = 0; p < 20; p += 5) {
+      t += kSec / 2;
+      rec.append(t, progress(s, p, t));
+    }
   return rec;
 }
 
