@@ -83,6 +83,7 @@ std::string state_to_json(const ViewerState& state, const Source& source, const 
                {"latency_ms", si.latency_ms},
                {"last_event_age_s", si.last_event_age_s},
                {"mismatch", si.mismatch},
+               {"activity", si.activity},
                {"joints_from_robot", si.joints_from_robot}};
   j["urdf"] = extras.urdf;
   json needles = json::object();

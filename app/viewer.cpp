@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/sessions.hpp"
+#include "app/ui/banner.hpp"
 #include "app/state_dump.hpp"
 #include "app/version.hpp"
 #include "app/viewer_window.hpp"
@@ -266,6 +267,22 @@ void Viewer::frame(bool capture) {
   ui_.frame_ms = ms_since(t0);
 }
 
+// A session that does not fit the loaded scene: said over the view, with where the robot really is.
+std::string Viewer::banner_text() const {
+  const follow::RobotView& rv = follower_.robot();
+  if (rv.mismatch.empty() && !rv.out_of_scene) return {};
+  std::string t = "This session does not match the loaded scene '" + in_.scene.name + "'";
+  if (!rv.mismatch.empty()) t += ": " + rv.mismatch;
+  t += ".";
+  if (rv.out_of_scene)
+    t += " The robot reports stroke " + std::to_string(rv.reported_stroke) + " pose " +
+         std::to_string(rv.reported_pose) + ", outside this scene (" + std::to_string(state_.stroke_count()) +
+         " strokes x " + std::to_string(state_.stroke_length()) + " poses): the view stops at its last stroke.";
+  else
+    t += " The poses shown are the robot's indices in the loaded scene's strokes; no motion is interpolated.";
+  return t;
+}
+
 // The joints on screen come from one place: the robot's (robot:state) when
 // the shown session carries them, live or recorded; else the scene's IK.
 void Viewer::build_ui() {
@@ -285,6 +302,7 @@ void Viewer::build_ui() {
   const ImVec2 ds = ImGui::GetIO().DisplaySize;
   draw_side_panel(state_, *shown_, ui_, panel_in_, ds.y);
   draw_timeline(*shown_, choice_, kPanelWidth, ds.x - kPanelWidth, ds.y);
+  draw_banner(banner_text(), kPanelWidth, ds.x - kPanelWidth);
   // A change made in this frame (a checkbox ticked on mouse release, a
   // slider dragged) is acted on in the next one: make sure there is one.
   if (ui_.sync_enabled != sync_before || state_.revision() != revision_before || ImGui::IsAnyItemActive() ||

@@ -4,6 +4,7 @@
 // Sections: 5. sources  6. exit  7. run_viewer
 #include "app/viewer.hpp"
 
+#include <cstdio>
 #include <optional>
 
 #include "app/demo.hpp"
@@ -127,6 +128,12 @@ void Viewer::refresh_panel_facts() {
   si.applied = rv.applied;
   si.out_of_range = rv.out_of_range;
   si.mismatch = rv.mismatch;
+  si.activity.clear();
+  if (!rv.activity.message.empty()) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, " (%.0f %%)", rv.activity.progress * 100.0);
+    si.activity = rv.activity.node + ": " + rv.activity.message.substr(0, 300) + pct;
+  }
   si.errors = &rv.errors;
   choice_.note.clear();
   if (live_ && shown_ != live_.get())

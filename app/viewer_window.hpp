@@ -50,6 +50,7 @@ class Viewer {
   void handle_keys();
   void frame(bool capture);
   void build_ui();
+  std::string banner_text() const;
   void draw_3d(int fb_w, int fb_h);
   void capture_png(int fb_w, int fb_h);
   void save_png(int fb_w, int fb_h);

@@ -13,7 +13,8 @@ using namespace session;
 using namespace model;
 
 namespace {
-constexpr int kPosesBetweenUpdates = 4;  // the robot reports every 5th pose
+constexpr int kPosesBetweenUpdates = kReportEveryNthPose - 1;
+constexpr int kPaceSamplesNeeded = 2;
 
 template <class... F>
 struct Overloaded : F... {
@@ -28,9 +29,11 @@ void Follower::note_error(std::string text) {
   if (robot_.errors.size() > RobotView::kMaxErrors) robot_.errors.pop_back();
 }
 
-void Follower::check_scene(const std::string& scene_name, std::int64_t total, std::int64_t length) {
+// A session matches the loaded scene when its stroke count and stroke length
+// agree. Its scene_name is not compared: the robot publishes its Hydra scene
+// name, "default" in every real run (PROTOCOL.md).
+void Follower::check_scene(const std::string& /*scene_name*/, std::int64_t total, std::int64_t length) {
   std::string m;
-  if (!scene_name.empty() && scene_name != scene_.name) m += "scene '" + scene_name + "' (loaded: '" + scene_.name + "'); ";
   if (total > 0 && total != static_cast<std::int64_t>(scene_.strokes.size()))
     m += std::to_string(total) + " strokes (loaded: " + std::to_string(scene_.strokes.size()) + "); ";
   if (length > 0 && length != scene_.stroke_length)
@@ -58,8 +61,11 @@ void Follower::on_progress(const std::string& session, std::int64_t stroke, std:
   if (total > 0) robot_.total_strokes = total;
   if (length > 0) robot_.stroke_length = length;
   check_scene(robot_.scene_name, robot_.total_strokes, robot_.stroke_length);
-  // Never index past the loaded scene: clamp, and count it.
-  if (stroke >= view.stroke_count() || pose >= view.stroke_length() || stroke < 0 || pose < 0) ++robot_.out_of_range;
+  robot_.reported_stroke = stroke;
+  robot_.reported_pose = pose;
+  // Never index past the loaded scene: clamp for the view, count it, say so.
+  robot_.out_of_scene = stroke >= view.stroke_count() || pose >= view.stroke_length() || stroke < 0 || pose < 0;
+  if (robot_.out_of_scene) ++robot_.out_of_range;
   view.set_stroke(static_cast<int>(std::clamp<std::int64_t>(stroke, 0, std::max(0, view.stroke_count() - 1))));
   view.set_pose(static_cast<int>(std::clamp<std::int64_t>(pose, 0, std::max(0, view.stroke_length() - 1))));
   anchored_ = true;
@@ -112,6 +118,7 @@ void Follower::apply(const protocol::FeedItem& item, ViewerState& view, Clock::t
                                     anchored_ = false;
                                   },
                                   [&](const protocol::ProgressUpdate& e) {
+                                    measure_pace(e.session_id, e.stroke_idx, e.pose_idx, now);
                                     robot_.description_l = e.description_l;
                                     robot_.description_r = e.description_r;
                                     robot_.node_id = e.header.node_id;
@@ -127,6 +134,10 @@ void Follower::apply(const protocol::FeedItem& item, ViewerState& view, Clock::t
                                     note_error(e.header.timestamp + " " + e.category + ": " + e.message);
                                   },
                                   [&](const protocol::NodeEvent&) {},
+                                  [&](const protocol::ToolProgress& e) {
+                                    robot_.activity = {e.header.node_id, e.message, e.progress, e.header.time_us};
+                                    ++robot_.activity_messages;
+                                  },
                               },
                               ev);
                  },
@@ -140,26 +151,50 @@ void Follower::apply(const protocol::FeedItem& item, ViewerState& view, Clock::t
              item);
 }
 
+// Poses 0 and 1 are sent blocking (each goal_time_slow); every later one at
+// the robot's pace: measured once enough updates arrived, else goal_time_fast.
+double Follower::dwell_s(int pose) const {
+  if (pose <= 1) return scene_.goal_time_slow;
+  return robot_.pace_samples >= kPaceSamplesNeeded ? robot_.measured_pose_s : scene_.goal_time_fast;
+}
+
+// From two consecutive real updates of one stroke (past the slow poses 0 and
+// 1, which blocking moves make slow): seconds per pose, smoothed.
+void Follower::measure_pace(const std::string& session, std::int64_t stroke, std::int64_t pose,
+                            Clock::time_point now) {
+  const bool same = session == pace_session_ && stroke == pace_stroke_ && pose > pace_pose_ && pace_pose_ >= 1;
+  if (same) {
+    const double s = std::chrono::duration<double>(now - pace_time_).count() / static_cast<double>(pose - pace_pose_);
+    if (s > 0.0 && s < 10.0) {
+      robot_.measured_pose_s = robot_.pace_samples == 0 ? s : 0.7 * robot_.measured_pose_s + 0.3 * s;
+      ++robot_.pace_samples;
+    }
+  }
+  pace_session_ = session;
+  pace_stroke_ = stroke;
+  pace_pose_ = pose;
+  pace_time_ = now;
+}
+
 double Follower::seconds_to_next_step(Clock::time_point now) const {
-  if (!anchored_ || !robot_.session_open) return std::numeric_limits<double>::infinity();
+  if (!anchored_ || !robot_.session_open || !robot_.mismatch.empty()) return std::numeric_limits<double>::infinity();
   const int last = std::min(anchor_pose_ + kPosesBetweenUpdates, scene_.stroke_length - 1);
   const double elapsed = std::chrono::duration<double>(now - anchor_time_).count();
-  double t = anchor_pose_ == 0 ? scene_.goal_time_slow : scene_.goal_time_fast;
-  for (int p = anchor_pose_ + 1; p <= last; ++p, t += scene_.goal_time_fast)
+  double t = 0.0;
+  for (int p = anchor_pose_; p < last; ++p) {
+    t += dwell_s(p);
     if (t > elapsed) return t - elapsed;
+  }
   return std::numeric_limits<double>::infinity();
 }
 
 bool Follower::tick(ViewerState& view, Clock::time_point now) {
-  if (!anchored_ || !robot_.session_open || view.stroke_idx() != anchor_stroke_) return false;
+  if (!anchored_ || !robot_.session_open || view.stroke_idx() != anchor_stroke_ || !robot_.mismatch.empty())
+    return false;
   const int last = std::min(anchor_pose_ + kPosesBetweenUpdates, scene_.stroke_length - 1);
   const double elapsed = std::chrono::duration<double>(now - anchor_time_).count();
   int pose = anchor_pose_;
-  double t = anchor_pose_ == 0 ? scene_.goal_time_slow : scene_.goal_time_fast;
-  while (pose < last && elapsed >= t) {
-    ++pose;
-    t += scene_.goal_time_fast;
-  }
+  for (double t = dwell_s(pose); pose < last && elapsed >= t; t += dwell_s(pose)) ++pose;
   if (pose == view.pose_idx()) return false;
   view.set_pose(pose);
   return true;

@@ -21,11 +21,23 @@ struct RobotView {
   std::int64_t total_strokes = 0;
   std::int64_t stroke_length = 0;
   bool session_open = false;
-  std::string mismatch;  // non-empty: the session's scene differs from the loaded one
+  std::string mismatch;  // non-empty: the session's strokes do not fit the loaded scene (what differs)
+  std::int64_t reported_stroke = -1, reported_pose = -1;  // the robot's last indices, as sent
+  bool out_of_scene = false;  // the last reported indices lie outside the loaded scene
   std::string description_l, description_r;
   std::string current_pose;  // "ready", "executing", …
   bool connected_l = false, connected_r = false;
   std::optional<model::JointVector> joints;  // from robot:state:<node>, when it has them
+  // The robot's activity line: its latest tool progress message.
+  struct Activity {
+    std::string node, message;
+    double progress = 0.0;
+    TimeUs time_us = 0;
+  } activity;
+  std::uint64_t activity_messages = 0;
+  // Seconds per pose measured from this session's own updates (0: not yet).
+  double measured_pose_s = 0.0;
+  int pace_samples = 0;
   std::deque<std::string> errors;            // newest first, at most kMaxErrors
   std::uint64_t out_of_range = 0;            // updates whose indices did not fit the scene
   std::uint64_t applied = 0;                 // items applied
@@ -35,8 +47,10 @@ struct RobotView {
 // Which thread: the render thread only.
 // Applies sync items to a ViewerState (live and replay share this path) and,
 // between the robot's updates (it reports every 5th pose), advances the pose
-// at the scene's goal_time_fast so the arms move smoothly, never more than
-// 4 poses past the last real update; the next real update snaps it back.
+// at the robot's own pace — measured from the session's updates, the scene's
+// goal times until enough have arrived — never more than 4 poses past the
+// last real update; the next real update snaps it back. A session whose
+// strokes do not fit the loaded scene is never animated as if it did.
 class Follower {
  public:
   using Clock = std::chrono::steady_clock;
@@ -51,6 +65,8 @@ class Follower {
   void reset() {
     robot_ = RobotView{};
     anchored_ = false;
+    pace_session_.clear();
+    pace_stroke_ = pace_pose_ = -1;
   }
 
  private:
@@ -61,6 +77,8 @@ class Follower {
   void on_robot_state(const protocol::RobotState& s);
   void check_scene(const std::string& scene_name, std::int64_t total, std::int64_t length);
   void note_error(std::string text);
+  void measure_pace(const std::string& session, std::int64_t stroke, std::int64_t pose, Clock::time_point now);
+  double dwell_s(int pose) const;  // how long the robot stays on `pose`
 
   const model::Scene& scene_;
   RobotView robot_;
@@ -68,6 +86,10 @@ class Follower {
   bool anchored_ = false;
   int anchor_stroke_ = 0, anchor_pose_ = 0;
   Clock::time_point anchor_time_{};
+  // The previous real update, for the measured pace.
+  std::string pace_session_;
+  std::int64_t pace_stroke_ = -1, pace_pose_ = -1;
+  Clock::time_point pace_time_{};
 };
 
 }  // namespace strokeviz::follow

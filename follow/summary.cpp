@@ -13,12 +13,11 @@ using namespace protocol;
 using namespace session;
 
 namespace {
-constexpr int kReportEvery = 5;  // the robot reports pose 0 and every 5th pose
 
 void find_gaps(StrokeSummary& s) {
   int prev = -1;
   for (int p : s.poses) {
-    if (prev >= 0 && p - prev > kReportEvery) s.gaps.emplace_back(prev, p);
+    if (prev >= 0 && p - prev > protocol::kReportEveryNthPose) s.gaps.emplace_back(prev, p);
     prev = p;
   }
 }

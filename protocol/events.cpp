@@ -19,6 +19,7 @@ std::string_view type_name(const Event& e) {
     std::string_view operator()(const RobotStateUpdate&) const { return "state_update"; }
     std::string_view operator()(const ErrorEvent&) const { return "error"; }
     std::string_view operator()(const NodeEvent&) const { return "node_event"; }
+    std::string_view operator()(const ToolProgress&) const { return "tool_progress"; }
   };
   return std::visit(Names{}, e);
 }

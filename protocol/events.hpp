@@ -82,9 +82,22 @@ struct NodeEvent {
   std::string raw;              // the payload as received
 };
 
+// The robot's other `progress_update` on stroke:events:progress: every tool
+// run on any node (the stroke tool, a conversion, the viz) re-publishes its
+// progress reports there, without session_id, pose_idx or stroke_length
+// (PROTOCOL.md, "A second kind of progress_update"). The robot's activity
+// line; it never moves the stroke or pose.
+struct ToolProgress {
+  EventHeader header;
+  double progress = 0.0;           // 0..1 as the tool reports it
+  std::string message;             // e.g. "Executing stroke 1/19: left arm stroke after inkdip in …"
+  std::int64_t stroke_idx = 0;     // as sent (0 when the tool has none)
+  std::int64_t total_strokes = 0;
+};
+
 // One live event, as it crosses the queue.
-using Event =
-    std::variant<SessionStart, SessionEnd, ProgressUpdate, RobotStateUpdate, ErrorEvent, NodeEvent>;
+using Event = std::variant<SessionStart, SessionEnd, ProgressUpdate, RobotStateUpdate, ErrorEvent, NodeEvent,
+                           ToolProgress>;
 
 const EventHeader& header_of(const Event& e);
 EventHeader& header_of(Event& e);

@@ -18,9 +18,11 @@ enum : std::size_t { kSsSessionId = 3, kSsTotalStrokes, kSsSceneName };
 
 constexpr FieldSpec kProgressSpec[] = {
     {"type"},       {"node_id"},       {"timestamp"},     {"session_id"},    {"stroke_idx"},
-    {"pose_idx"},   {"total_strokes"}, {"stroke_length"}, {"description_l"}, {"description_r"}};
+    {"pose_idx"},   {"total_strokes"}, {"stroke_length"}, {"description_l"}, {"description_r"},
+    {"progress"},   {"message"}};
 enum : std::size_t {
-  kPuSessionId = 3, kPuStrokeIdx, kPuPoseIdx, kPuTotalStrokes, kPuStrokeLength, kPuDescL, kPuDescR
+  kPuSessionId = 3, kPuStrokeIdx, kPuPoseIdx, kPuTotalStrokes, kPuStrokeLength, kPuDescL, kPuDescR,
+  kPuProgress, kPuMessage
 };
 
 constexpr FieldSpec kRobotSpec[] = {{"type"},           {"node_id"},        {"timestamp"},
@@ -65,11 +67,24 @@ Expected<Event> session_event(Reader& r, std::string_view channel, TimeUs recv) 
   return r.error();
 }
 
+// The robot's tool progress message: no session_id, a message.
+Expected<Event> tool_progress_event(Reader& r, std::string_view channel, TimeUs recv) {
+  ToolProgress e;
+  e.header = read_header(r, channel, recv);
+  e.message = r.str(kPuMessage);
+  if (r.present(kPuProgress)) e.progress = r.number(kPuProgress);
+  if (r.present(kPuStrokeIdx)) e.stroke_idx = r.index(kPuStrokeIdx);
+  if (r.present(kPuTotalStrokes)) e.total_strokes = r.index(kPuTotalStrokes);
+  if (r.failed()) return r.error();
+  return Event{std::move(e)};
+}
+
 Expected<Event> progress_event(Reader& r, std::string_view channel, TimeUs recv) {
   const std::string type = r.str(kType);
   if (!r.failed() && type != "progress_update")
     r.fail(kType, "unknown type '" + type + "' on this channel");
   if (r.failed()) return r.error();
+  if (!r.present(kPuSessionId) && r.present(kPuMessage)) return tool_progress_event(r, channel, recv);
   ProgressUpdate e;
   e.header = read_header(r, channel, recv);
   e.session_id = r.str(kPuSessionId);

@@ -131,6 +131,17 @@ struct EventWriter {
         .done();
   }
   std::string operator()(const NodeEvent& e) const { return e.raw; }
+  std::string operator()(const ToolProgress& e) const {
+    return ObjectWriter()
+        .str("type", "progress_update")
+        .str("node_id", e.header.node_id)
+        .number("progress", e.progress)
+        .str("message", e.message)
+        .integer("stroke_idx", e.stroke_idx)
+        .integer("total_strokes", e.total_strokes)
+        .time("timestamp", e.header.time_us)
+        .done();
+  }
 };
 
 }  // namespace
@@ -140,7 +151,8 @@ std::string channel_of(const Event& e) {
     return std::string(kChannelErrorPrefix) + er->category;
   if (const auto* ne = std::get_if<NodeEvent>(&e))
     return std::string(kChannelNodePrefix) + ne->channel_node_id;
-  if (std::holds_alternative<ProgressUpdate>(e)) return std::string(kChannelProgress);
+  if (std::holds_alternative<ProgressUpdate>(e) || std::holds_alternative<ToolProgress>(e))
+    return std::string(kChannelProgress);
   if (std::holds_alternative<RobotStateUpdate>(e)) return std::string(kChannelRobot);
   return std::string(kChannelSession);
 }

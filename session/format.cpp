@@ -1,6 +1,8 @@
 // Session file lines: the JSON-object validator, the line writers and the line reader.
 #include "session/format.hpp"
 
+#include <cstdlib>
+
 #include <charconv>
 #include <cstring>
 
@@ -428,6 +430,23 @@ void format_link_line(std::string& out, const protocol::Reconnected& r) {
   out += ",\"reason\":";
   protocol::append_json_string(out, r.reason);
   out += "}\n";
+}
+
+void correct_start(SessionHeader& h, TimeUs first_item_us) {
+  constexpr TimeUs kTrusted = 15LL * 60 * 1'000'000;  // UTC offsets are whole hours or half hours
+  if (first_item_us <= 0) return;
+  // Only a start that is exactly the id's number (the old writer's bug) is
+  // suspect; the number is a detector here, never a time.
+  const auto us = h.session_id.rfind('_');
+  std::int64_t n = 0;
+  const char* end = h.session_id.data() + h.session_id.size();
+  const bool from_id = h.start_us == 0 ||
+                       (us != std::string::npos &&
+                        std::from_chars(h.session_id.data() + us + 1, end, n).ptr == end && h.start_us == n * 1'000'000);
+  if (!from_id) return;
+  if (h.start_us != 0 && std::llabs(h.start_us - first_item_us) <= kTrusted) return;
+  h.start_us = first_item_us;
+  h.start_time = format_timestamp(first_item_us);
 }
 
 Expected<SessionHeader> parse_header_line(std::string_view line, const std::string& file) {

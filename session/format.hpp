@@ -45,6 +45,13 @@ void format_history_line(std::string& out, TimeUs t, std::string_view session_id
 // {"t":…,"link":"connected","reconnects":N,"reason":"…"}: the worker (re)connected here.
 void format_link_line(std::string& out, const protocol::Reconnected& r);
 
+// Files written before times came only from messages took the header's start
+// from the number in the session id, which the robot skews by its host's UTC
+// offset (PROTOCOL.md). When the header's start is exactly that number (or
+// missing) and over 15 minutes from the first recorded item, the item's time
+// wins (and start_time follows).
+void correct_start(SessionHeader& h, TimeUs first_item_us);
+
 // `file` names the file in errors (line 1). A newer version or another format is an Error.
 Expected<SessionHeader> parse_header_line(std::string_view line, const std::string& file);
 

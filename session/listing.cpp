@@ -85,6 +85,18 @@ std::optional<SessionListing> list_session_file(const std::filesystem::path& pat
   SessionListing l;
   l.source = path.string();
   l.header = std::move(*h);
+  // The first item received (not a connection line): the true start (correct_start).
+  for (auto at = nl; at != std::string::npos && at + 1 < head.size();) {
+    const auto next = head.find('\n', at + 1);
+    if (next == std::string::npos) break;
+    LineView line;
+    if (parse_line(std::string_view(head).substr(at + 1, next - at - 1), line) &&
+        line.type != LineView::Type::Link) {
+      correct_start(l.header, line.t);
+      break;
+    }
+    at = next;
+  }
   l.end_us = l.header.start_us;
   l.items = -1;  // unknown without reading the whole file
   // The tail: the last complete lines.

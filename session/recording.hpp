@@ -54,6 +54,7 @@ enum class ItemKind : std::uint8_t {
   Snapshot,       // progress or robot-state hash
   Rejected,       // a payload the live viewer rejected too (kept, counted, never applied)
   Reconnected,    // the sync worker (re)connected: a gap may precede it
+  Activity,       // the robot's tool progress message (its activity line)
 };
 
 // A stretch of time the viewer was not listening: sync unticked, a dropped

@@ -33,7 +33,7 @@ using namespace protocol;
 namespace detail {
 
 constexpr std::uint32_t kSide = 0x80000000u;
-constexpr std::size_t kKinds = 9;
+constexpr std::size_t kKinds = 10;
 
 // Strings kept once, in stable 64 KB chunks.
 class Interner {
@@ -108,6 +108,7 @@ inline ItemKind kind_of(const protocol::FeedItem& item) {
     ItemKind operator()(const protocol::RobotStateUpdate&) const { return ItemKind::RobotEvent; }
     ItemKind operator()(const protocol::ErrorEvent&) const { return ItemKind::Error; }
     ItemKind operator()(const protocol::NodeEvent&) const { return ItemKind::Node; }
+    ItemKind operator()(const protocol::ToolProgress&) const { return ItemKind::Activity; }
   };
   if (const auto* e = std::get_if<protocol::Event>(&item)) return std::visit(V{}, *e);
   if (std::holds_alternative<protocol::HistoryEntry>(item)) return ItemKind::Progress;

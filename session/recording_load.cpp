@@ -199,6 +199,11 @@ Expected<Recording> Recording::load(const std::filesystem::path& file, LoadRepor
   if (auto e = for_each_line(fd.get(), name, handle)) return *e;
   if (!header_done) return Error{name, 0, "empty file (not a session file)"};
   impl.finish();
+  for (std::size_t i = 0; i < impl.times.size(); ++i)  // the first item received, not a connection line
+    if (impl.kinds[i] != ItemKind::Reconnected) {
+      correct_start(impl.header, impl.times[i]);
+      break;
+    }
   rep.items = impl.times.size();
   if (report != nullptr) *report = std::move(rep);
   return rec;

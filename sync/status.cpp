@@ -1,9 +1,33 @@
 // Transitions and labels of the sync status state machine.
 #include "sync/status.hpp"
 
+#include <algorithm>
+
 #include <utility>
 
+#include "protocol/keys.hpp"
+
 namespace strokeviz::sync {
+
+void SyncStatus::progress_seen(std::int64_t pose, std::int64_t length, Clock::time_point now) {
+  if (last_progress_ != Clock::time_point{}) {
+    const auto gap = now - last_progress_;
+    if (at_stroke_edge_) {
+      longest_edge_gap_ = std::max(longest_edge_gap_, gap);
+    } else {
+      const double s = std::chrono::duration<double>(gap).count();
+      interval_s_ = interval_s_ == 0.0 ? s : 0.8 * interval_s_ + 0.2 * s;
+    }
+  }
+  last_progress_ = now;
+  at_stroke_edge_ = pose <= 1 || (length > 0 && pose >= length - protocol::kReportEveryNthPose);
+}
+
+SyncStatus::Clock::duration SyncStatus::quiet_allowed() const {
+  if (at_stroke_edge_) return std::max<Clock::duration>(kBetweenStrokes, 2 * longest_edge_gap_);
+  const auto typical = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(5.0 * interval_s_));
+  return std::max(stale_after_, typical);
+}
 
 std::string_view to_string(SyncState s) {
   switch (s) {
@@ -96,7 +120,7 @@ bool SyncStatus::fatal(std::string reason) {
 }
 
 bool SyncStatus::tick(Clock::time_point now) {
-  if (state_ == SyncState::Live && now - last_event_ >= stale_after_)
+  if (state_ == SyncState::Live && now - last_event_ >= quiet_allowed())
     return set(SyncState::Stale);
   return false;
 }

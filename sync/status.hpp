@@ -38,6 +38,15 @@ class SyncStatus {
   bool session_started(std::string session_id, Clock::time_point now);
   // A valid event arrived (counts it; refreshes Live/Stale).
   bool event_received(Clock::time_point now);
+  // A progress update (pose `pose` of a stroke of `length` poses): Stale
+  // follows the robot's observed cadence. Within a stroke the allowed
+  // silence is max(stale_after, 5 x the typical interval); after a stroke's
+  // last report or its first pose — the ready move, the slow first poses, the
+  // dataset save — it is max(kBetweenStrokes, 2 x the longest such gap seen).
+  void progress_seen(std::int64_t pose, std::int64_t length, Clock::time_point now);
+  static constexpr Clock::duration kBetweenStrokes = std::chrono::seconds(30);
+  // The silence allowed now before Live turns Stale.
+  Clock::duration quiet_allowed() const;
   bool session_ended();
   bool connection_lost(std::string reason);
   bool retry_scheduled(Clock::duration delay, Clock::time_point now);
@@ -76,6 +85,12 @@ class SyncStatus {
   std::string session_id_;
   std::string reason_;
   Clock::time_point last_event_{};
+  // Cadence: the last progress report, the typical in-stroke interval, the
+  // longest gap between strokes.
+  Clock::time_point last_progress_{};
+  bool at_stroke_edge_ = false;
+  double interval_s_ = 0.0;
+  Clock::duration longest_edge_gap_{};
   Clock::time_point retry_at_{};
   std::uint64_t received_ = 0;
   std::uint64_t rejected_ = 0;

@@ -229,6 +229,7 @@ void SyncWorker::Loop::handle(const PubSubMessage& m, Clock::time_point now) {
     // missed (joined late, or across a reconnect): that is Live.
     const bool live = status_.state() == SyncState::Live || status_.state() == SyncState::Stale;
     if (p->session_id != status_.session_id() || !live) changed |= status_.session_started(p->session_id, now);
+    status_.progress_seen(p->pose_idx, p->stroke_length, now);
     Session& t = session(p->session_id);
     t.stroke = p->stroke_idx;
     t.pose = p->pose_idx;

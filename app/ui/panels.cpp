@@ -118,7 +118,12 @@ void draw_sync(UiState& ui) {
   const SyncInfo& s = ui.sync;
   if (!ui.sync_enabled && s.received == 0) return;
   const ImVec4 warn(1.f, 0.8f, 0.3f, 1.f);
-  if (!s.mismatch.empty()) ImGui::TextColored(warn, "WARNING: %s", s.mismatch.c_str());
+  if (!s.mismatch.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, warn);
+    ImGui::TextWrapped("WARNING: %s", s.mismatch.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (!s.activity.empty()) ImGui::TextWrapped("activity: %s", s.activity.c_str());
   ImGui::TextDisabled("server %s", s.server.c_str());
   if (!s.session.empty()) ImGui::Text("session %s on %s", s.session.c_str(), s.node.c_str());
   if (!s.robot_pose.empty())

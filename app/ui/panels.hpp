@@ -26,6 +26,7 @@ struct SyncInfo {
   double latency_ms = 0.0;        // publish -> receive of the last event
   double last_event_age_s = -1.0; // < 0: none yet
   std::string mismatch;           // scene mismatch warning
+  std::string activity;           // the robot's activity line (its latest tool progress message)
   const std::deque<std::string>* errors = nullptr;
   bool joints_from_robot = false;  // the robot's robot:state joints, else the scene's IK
   std::string recording;             // where synced events are being recorded, or why not

@@ -294,5 +294,37 @@ TEST_F(ViewerGui, KeysMoveTheReplay) {
   EXPECT_EQ(j["timeline"]["playing"], false);
 }
 
+
+// A session whose counts do not fit the loaded scene: a prominent banner over
+// the view says what differs; scene_name "default" alone is no mismatch.
+TEST_F(ViewerGui, MismatchedSessionShowsABanner) {
+  std::ifstream in(kSrc + "/tests/data/sessions/good.jsonl");
+  const fs::path bad = dir_ / "mismatch.jsonl", ok = dir_ / "default.jsonl";
+  std::ofstream out_bad(bad), out_ok(ok);
+  std::string line;
+  auto replace_all = [](std::string s, const std::string& a, const std::string& b) {
+    for (auto p = s.find(a); p != std::string::npos; p = s.find(a, p + b.size())) s.replace(p, a.size(), b);
+    return s;
+  };
+  while (std::getline(in, line)) {
+    const std::string named = replace_all(line, R"("scene_name": "tatbotlogo")", R"("scene_name": "default")");
+    out_ok << named << "\n";
+    out_bad << replace_all(named, R"("total_strokes": 19)", R"("total_strokes": 212)") << "\n";
+  }
+  out_bad.close();
+  out_ok.close();
+  auto banner_pixels = [](const Image& img) {
+    return count_view_pixels(img, [](int r, int g, int b) { return near(r, 120, 8) && near(g, 28, 8) && near(b, 20, 8); });
+  };
+  const Image with = shoot("mismatch", {"--replay", bad.string(), "--replay-at=12"});
+  const Image without = shoot("default_name", {"--replay", ok.string(), "--replay-at=12"});
+  const auto j = state("mismatch");
+  EXPECT_NE(j["sync"]["mismatch"].get<std::string>().find("212 strokes (loaded: 19)"), std::string::npos)
+      << j["sync"]["mismatch"];
+  EXPECT_EQ(state("default_name")["sync"]["mismatch"], "");
+  EXPECT_GT(banner_pixels(with), 5000) << "the banner over the view";
+  EXPECT_EQ(banner_pixels(without), 0);
+}
+
 }  // namespace
 }  // namespace strokeviz::test

@@ -112,6 +112,27 @@ TEST(SyncParseEvent, ProgressUpdate) {
   EXPECT_EQ(e.description_r, "right arm inkdip into inkcap_right_large to fill with bright_red ink");
 }
 
+TEST(SyncParseEvent, ToolProgressIsItsOwnKind) {
+  auto r = parse_event("stroke:events:progress", kToolProgressJson, kRecv);
+  ASSERT_TRUE(r.ok()) << r.error().str();
+  const auto* e = std::get_if<ToolProgress>(&*r);
+  ASSERT_NE(e, nullptr) << "a tool's progress message is not a session update";
+  EXPECT_EQ(e->header.node_id, "hog");
+  EXPECT_DOUBLE_EQ(e->progress, 0.3);
+  EXPECT_EQ(e->message, "Executing stroke 1/19: left arm stroke after inkdip in inkcap_left_large");
+  EXPECT_EQ(e->header.time_us, parse_timestamp("2026-11-21T20:57:40.000311").value());
+  EXPECT_EQ(type_name(*r), "tool_progress");
+  // It round-trips through the writer (the simulator publishes it).
+  auto again = parse_event("stroke:events:progress", to_json(*r), kRecv);
+  ASSERT_TRUE(again.ok()) << again.error().str();
+  EXPECT_EQ(std::get<ToolProgress>(*again).message, e->message);
+  // Without session_id and without a message it is still a broken session update.
+  auto bad = parse_event("stroke:events:progress", R"({"type": "progress_update", "node_id": "hog",
+      "timestamp": "2026-11-21T20:57:40.000311"})", kRecv);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("session_id"), std::string::npos) << bad.error().message;
+}
+
 TEST(SyncParseEvent, StateUpdate) {
   auto r = parse_event("robot:events", kStateUpdateJson, kRecv);
   const auto& e = as<RobotStateUpdate>(r);

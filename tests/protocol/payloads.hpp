@@ -13,6 +13,12 @@ inline constexpr std::string_view kSessionEndJson =
     R"({"type": "session_end", "session_id": "stroke_hog_1763758501", "node_id": "hog",
  "timestamp": "2026-11-21T21:40:12.000311"})";
 
+// The robot's second kind of progress_update: a tool's activity (PROTOCOL.md).
+inline constexpr std::string_view kToolProgressJson =
+    R"({"type": "progress_update", "node_id": "hog", "progress": 0.3,)"
+    R"( "message": "Executing stroke 1/19: left arm stroke after inkdip in inkcap_left_large",)"
+    R"( "stroke_idx": 0, "total_strokes": 0, "timestamp": "2026-11-21T20:57:40.000311"})";
+
 inline constexpr std::string_view kProgressUpdateJson =
     R"({"type": "progress_update", "session_id": "stroke_hog_1763758501", "node_id": "hog",
  "stroke_idx": 5, "pose_idx": 25, "total_strokes": 212, "stroke_length": 108,

@@ -60,6 +60,11 @@ inline std::string describe(const Event& e) {
              describe_field("payload_category", x.payload_category) + describe_field("message", x.message) +
              describe_field("details_json", x.details_json);
     }
+    std::string operator()(const ToolProgress& x) const {
+      return "ToolProgress|" + describe(x.header) + describe_field("progress", x.progress) +
+             describe_field("message", x.message) + describe_field("stroke_idx", x.stroke_idx) +
+             describe_field("total_strokes", x.total_strokes);
+    }
     std::string operator()(const NodeEvent& x) const {
       return "NodeEvent|" + describe(x.header) + describe_field("channel_node_id", x.channel_node_id) +
              describe_field("type", x.type) + describe_field("raw", x.raw);

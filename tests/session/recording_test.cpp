@@ -476,5 +476,48 @@ TEST(RecordingListings, DefaultSessionsDir) {
   if (old_xdg) ::setenv("XDG_DATA_HOME", keep.c_str(), 1);
 }
 
+
+// A file written when the header's start came from the session id's number,
+// which the robot skews by its host's UTC offset (here +6 h): the first item's
+// time is the true start, in the loaded recording and in the listing.
+TEST(RecordingTimes, StartFromASkewedSessionIdIsCorrectedByTheItems) {
+  TempDir dir;
+  const TimeUs start = 1763758501123456;          // the session_start's receive time
+  const TimeUs skewed = (1763758501LL + 21600) * 1000000;  // the id's number as a time
+  const fs::path f = dir.path / "stroke_hog_1763780101.jsonl";
+  std::string text = R"({"format":"strokeviz-session","version":1,"session_id":"stroke_hog_1763780101",)"
+                     R"("scene":"tatbotlogo","node":"hog","start_time":")" + format_timestamp(skewed) +
+                     R"(","viewer_version":"0.1.0","server":"127.0.0.1:6379"})" "\n";
+  text += R"({"t":)" + std::to_string(start - 5'000'000) + R"(,"link":"connected","reconnects":0,"reason":""})" "\n";
+  for (int i = 0; i < 3; ++i)
+    text += R"({"t":)" + std::to_string(start + i * 60'000'000LL) + R"(,"ch":"stroke:events:progress","raw":)" +
+            progress_json(i, 0, start + i * 60'000'000LL, "stroke_hog_1763780101") + "}\n";
+  write_file(f, text);
+  auto rec = Recording::load(f);
+  ASSERT_TRUE(rec) << rec.error().str();
+  EXPECT_EQ(rec->header().start_us, start) << "the first item received, not the connection line";
+  EXPECT_EQ(rec->header().start_time, format_timestamp(start));
+  const auto listings = list_session_files(dir.path);
+  ASSERT_EQ(listings.size(), 1u);
+  EXPECT_EQ(listings[0].header.start_us, start);
+  EXPECT_EQ(listings[0].end_us - listings[0].header.start_us, 120'000'000) << "duration: two minutes";
+}
+
+TEST(RecordingTimes, OnlyAStartTakenFromTheIdIsCorrected) {
+  SessionHeader h;
+  h.session_id = "stroke_hog_1000000";
+  h.start_us = 1'000'000LL * 1'000'000;  // the id's number as a time: the old writer's bug
+  correct_start(h, h.start_us + 60'000'000);  // within 15 min of the first item: kept
+  EXPECT_EQ(h.start_us, 1'000'000LL * 1'000'000);
+  correct_start(h, h.start_us + 3600LL * 1'000'000);  // an hour off: the skew, corrected
+  EXPECT_EQ(h.start_us, 1'000'000LL * 1'000'000 + 3600LL * 1'000'000);
+  SessionHeader m;  // a start from a message timestamp is never second-guessed
+  m.session_id = "stroke_hog_1000000";
+  m.start_us = 5'000'000'000'123;
+  correct_start(m, 1);
+  correct_start(m, 9'000'000'000'000);
+  EXPECT_EQ(m.start_us, 5'000'000'000'123);
+}
+
 }  // namespace
 }  // namespace strokeviz::session::test

@@ -147,5 +147,32 @@ TEST(SyncRateLimitedLog, KeysFromTheWireAreBounded) {
   EXPECT_EQ(log.admit("error:events:new2", t0), std::nullopt);
 }
 
+
+// The robot's cadence: between strokes it moves to ready and saves its dataset
+// (seconds); within a stroke it reports every ~0.5 s.
+TEST(SyncStatus, StaleFollowsTheObservedCadence) {
+  SyncStatus s(2s);
+  s.connect_started();
+  s.connected();
+  s.session_started("stroke_hog_1", t0);
+  for (int p = 5; p <= 125; p += 5) {
+    s.event_received(t0 + p * 100ms);
+    s.progress_seen(p, 128, t0 + p * 100ms);
+  }
+  const auto last = t0 + 12500ms;  // pose 125 of 128: the stroke's last report
+  EXPECT_FALSE(s.tick(last + 3s)) << "a 3 s gap between strokes is not Stale";
+  EXPECT_FALSE(s.tick(last + 29s));
+  EXPECT_TRUE(s.tick(last + 30s));
+  s.event_received(last + 31s);  // the next stroke's pose 0, then pose 5
+  s.progress_seen(0, 128, last + 31s);
+  s.event_received(last + 35s);
+  s.progress_seen(5, 128, last + 35s);
+  EXPECT_EQ(s.state(), SyncState::Live);
+  EXPECT_FALSE(s.tick(last + 36500ms)) << "within a stroke: 5 x the ~0.5 s cadence, at least stale_after";
+  EXPECT_FALSE(s.tick(last + 37s));
+  EXPECT_TRUE(s.tick(last + 37500ms));
+  EXPECT_EQ(s.state(), SyncState::Stale);
+}
+
 }  // namespace
 }  // namespace strokeviz::sync

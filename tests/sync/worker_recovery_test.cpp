@@ -109,11 +109,14 @@ TEST(SyncWorkerRecovery, StaleWhenTheServerAnswersButTheRobotIsSilent) {
   ASSERT_TRUE(h.wait_up(5s)) << h.labels();
   Writer w(redis.port());
   ASSERT_TRUE(w.ok()) << w.error();
-  ASSERT_FALSE(w.progress("stroke_hog_9", 0, 0).empty());
+  // Mid-stroke (pose 50 of 108) the robot reports every ~0.5 s: silence past
+  // stale_after is Stale. (After a stroke's last report the allowed silence
+  // is longer: SyncStatus.StaleFollowsTheObservedCadence.)
+  ASSERT_FALSE(w.progress("stroke_hog_9", 0, 50).empty());
   ASSERT_TRUE(h.wait([&] { return h.last_status().label == "Live: stroke_hog_9"; }, 3s)) << h.labels();
   ASSERT_TRUE(h.wait_state(SyncState::Stale, 3s)) << h.labels();
   EXPECT_EQ(h.last_status().label.rfind("Stale (no event for ", 0), 0u) << h.last_status().label;
-  ASSERT_FALSE(w.progress("stroke_hog_9", 0, 5).empty());
+  ASSERT_FALSE(w.progress("stroke_hog_9", 0, 55).empty());
   EXPECT_TRUE(h.wait([&] { return h.last_status().label == "Live: stroke_hog_9"; }, 3s)) << h.labels();
 }
 
