@@ -210,8 +210,12 @@ bool Simulator::publish_pose(int stroke, int pose, const std::array<int, 2>& off
 }
 
 Expected<bool> Simulator::connect_robot() {
-  // StateManager.connect() writes the node health; then the robot connects.
-  if (auto h = state_.update_node_health(sample_node_health(state_.node_id())); !h) return h.error();
+  // StateManager.connect() writes the node health (the robot's: the model's
+  // default metrics and its PING result; --rich: this machine's); then the
+  // robot connects.
+  auto h = opt_.rich ? state_.update_node_health(sample_node_health(state_.node_id()))
+                     : state_.update_node_health();
+  if (!h) return h.error();
   robot_state_time_ = 0;  // a new run, a new RobotState
   tool_progress(0.1, "Connecting to robot");
   note(state_.update_robot_state(robot_state("connecting")), "state update");

@@ -3,7 +3,8 @@
 // By default it writes what the real robot writes (PROTOCOL.md "What the real
 // robot does"); every duration is divided by --speed:
 //   per run (a stroke tool call; with --loop each session is one): node
-//   health once (no heartbeat), a tool progress message, state_update
+//   health once (no heartbeat; the model's default metrics, is_reachable
+//   from PING), a tool progress message, state_update
 //   "connecting", wait goal_time_slow, state_update "ready". One RobotState
 //   per run, reused: joints and velocities null, its timestamp the first
 //   write's, goal times the model defaults, current_pose connecting/ready.

@@ -384,7 +384,12 @@ TEST(SimRun, DefaultWritesWhatTheRealRobotWrites) {
   EXPECT_FALSE(p->is_executing);
   const auto health_json = *c.hget("node:health:simtest", "health");
   EXPECT_EQ(health_json.find(", "), std::string::npos) << "compact: " << health_json;
-  EXPECT_TRUE(protocol::parse_node_health(health_json)) << health_json;
+  auto health = protocol::parse_node_health(health_json);
+  ASSERT_TRUE(health) << health.error().str() << health_json;
+  EXPECT_TRUE(health->is_reachable) << "its own PING";
+  EXPECT_EQ(health->cpu_percent, 0.0) << "the model's default metrics";
+  EXPECT_EQ(health->memory_percent, 0.0);
+  EXPECT_FALSE(health->mcp_port);
 }
 
 // Node health only at connect (no heartbeat), and --tz-offset skews the id's number.
