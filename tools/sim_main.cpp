@@ -132,7 +132,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App cli{"strokeviz-sim: runs a scene like the tatbot robot, writing its Redis state protocol"};
   cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path")->required();
   cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
-  cli.add_option("--speed", o.sim.speed, "Time factor: goal times are divided by it")
+  cli.add_option("--speed", o.sim.speed, "Time factor: every robot duration (goal times, the 0.1 s poses, the dataset save) is divided by it")
       ->check(CLI::PositiveNumber);
   cli.add_option("--redis", o.redis, "Redis server HOST:PORT (default REDIS_HOST:REDIS_PORT or 127.0.0.1:6379)");
   cli.add_option("--redis-password", o.redis_password, "Redis password (default REDIS_PASSWORD)");
@@ -141,7 +141,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   cli.add_flag("--loop", o.sim.loop, "Start a new session after each one, until stopped");
   cli.add_option("--strokes", o.sim.max_strokes, "Stop each session after N strokes")
       ->check(CLI::NonNegativeNumber);
-  cli.add_option("--quit-after", o.sim.quit_after_s, "End cleanly after S seconds")
+  cli.add_option("--quit-after", o.sim.quit_after_s, "End after S seconds as the operator's stop does (session_end)")
       ->check(CLI::NonNegativeNumber);
   cli.add_option("--start-delay", o.sim.start_delay_s, "Seconds between 'ready' and the first session_start")
       ->check(CLI::NonNegativeNumber);
