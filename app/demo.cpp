@@ -155,7 +155,7 @@ Expected<DemoServices> DemoServices::start(const fs::path& scene, double speed) 
   char speed_text[32];
   std::snprintf(speed_text, sizeof speed_text, "%g", speed);
   auto sim = ChildProcess::spawn({find_simulator(), "--scene=" + scene.string(), "--redis", d.address(), "--loop",
-                                  "--speed", speed_text, "--node", "demo", "--start-delay", "1"},
+                                  "--speed", speed_text, "--node", "demo", "--start-delay", "1", "--rich"},
                                  d.dir_ / "sim.log");
   if (!sim) return Error{"--demo", 0, "strokeviz-sim: " + sim.error().message};
   d.sim_ = std::move(*sim);

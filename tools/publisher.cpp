@@ -108,6 +108,41 @@ Expected<std::string> python_json_object(std::string_view json) {
   return out;
 }
 
+std::string trim_fraction(std::string_view t) {
+  const std::size_t dot = t.find('.');
+  if (dot == std::string_view::npos) return std::string(t);
+  std::size_t end = dot + 1;
+  while (end < t.size() && t[end] >= '0' && t[end] <= '9') ++end;
+  std::size_t last = end;
+  while (last > dot + 1 && t[last - 1] == '0') --last;
+  std::string out(t.substr(0, last == dot + 1 ? dot : last));
+  out += t.substr(end);
+  return out;
+}
+
+Expected<std::string> pydantic_json_object(std::string_view json) {
+  auto j = parse_object(json, "pydantic_json_object()");
+  if (!j) return j.error();
+  for (const char* key : {"timestamp", "last_heartbeat"}) {
+    auto it = j->find(key);
+    if (it != j->end() && it->is_string()) *it = trim_fraction(it->get_ref<const std::string&>());
+  }
+  return j->dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace);
+}
+
+std::string tool_progress_json(double progress, std::string_view message) {
+  Json j = Json::object();
+  j["type"] = "progress_update";
+  j["node_id"] = "";
+  j["progress"] = progress;
+  j["message"] = std::string(message);
+  j["stroke_idx"] = 0;
+  j["total_strokes"] = 0;
+  std::string out;
+  write_python(out, j);
+  return out;
+}
+
 Expected<std::string> stamp_event(std::string_view json, std::string_view node_id, TimeUs now) {
   auto j = parse_object(json, "publish_event()");
   if (!j) return j.error();
@@ -146,6 +181,13 @@ std::string command_name(const Command& c) {
   if (c.empty()) return "(empty)";
   if (c.size() == 1 || c[0] == "AUTH") return c[0];
   return c[0] + " " + c[1];
+}
+
+// A hash value (progress, state, health) as the robot's pydantic writes it.
+// The writers in protocol/ always give an object, so the fallback is unused.
+std::string hash_json(const std::string& python_style) {
+  auto j = pydantic_json_object(python_style);
+  return j ? std::move(*j) : python_style;
 }
 
 std::string reply_text(const redisReply* r) {
@@ -271,7 +313,8 @@ Expected<std::string> StateManager::start_stroke_session(std::int64_t total_stro
   if (total_strokes < 0 || stroke_length < 0)
     return impl_->error("start_stroke_session(): total_strokes and stroke_length must be >= 0");
   const TimeUs now = now_us();
-  const std::string id = make_session_id(impl_->node, now / 1'000'000);
+  const std::string id =
+      make_session_id(impl_->node, now / 1'000'000 + impl_->options.session_id_offset_s);
 
   StrokeProgress p;
   p.time_us = now;
@@ -284,12 +327,12 @@ Expected<std::string> StateManager::start_stroke_session(std::int64_t total_stro
 
   SessionStart ev;
   ev.header.node_id = impl_->node;
-  ev.header.time_us = now;
+  ev.header.time_us = now_us();  // a second clock read, as the robot's
   ev.session_id = id;
   ev.total_strokes = total_strokes;
   ev.scene_name = std::string(scene_name);
 
-  auto r = impl_->run({{"HSET", std::string(kProgressKeyPrefix) + id, "progress", to_json(p)},
+  auto r = impl_->run({{"HSET", std::string(kProgressKeyPrefix) + id, "progress", hash_json(to_json(p))},
                        {"PUBLISH", std::string(kChannelSession), to_json(Event(ev))}});
   if (!r) return r.error();
   impl_->session = id;
@@ -340,7 +383,7 @@ Expected<bool> StateManager::update_stroke_progress(std::int64_t stroke_idx, std
 
   ProgressUpdate ev;
   ev.header.node_id = impl_->node;
-  ev.header.time_us = now;
+  ev.header.time_us = now_us();  // a second clock read, as the robot's
   ev.session_id = id;
   ev.stroke_idx = stroke_idx;
   ev.pose_idx = pose_idx;
@@ -356,7 +399,7 @@ Expected<bool> StateManager::update_stroke_progress(std::int64_t stroke_idx, std
     xadd.push_back(std::move(field));
     xadd.push_back(std::move(value));
   }
-  auto r = impl_->run({{"HSET", key, "progress", to_json(p)},
+  auto r = impl_->run({{"HSET", key, "progress", hash_json(to_json(p))},
                        std::move(xadd),
                        {"PUBLISH", std::string(kChannelProgress), to_json(Event(ev))}});
   if (!r) return r.error();
@@ -384,7 +427,7 @@ Expected<bool> StateManager::end_stroke_session(std::string_view session) {
     StrokeProgress& p = **current;
     p.is_executing = false;
     p.time_us = now;
-    commands.push_back({"HSET", key, "progress", to_json(p)});
+    commands.push_back({"HSET", key, "progress", hash_json(to_json(p))});
   }
   commands.push_back({"PUBLISH", std::string(kChannelSession), to_json(Event(ev))});
   auto r = impl_->run(commands);
@@ -399,32 +442,34 @@ Expected<bool> StateManager::end_stroke_session(std::string_view session) {
 // ---- robot state, node health, errors, free events ------------------------------------
 
 namespace {
-std::vector<std::string> robot_state_hset(const std::string& key, RobotState& state,
-                                          const std::string& node, TimeUs now) {
+// The robot's two HSETs: `state`, then `last_updated` (a Python isoformat time).
+std::vector<Command> robot_state_hsets(const std::string& key, RobotState& state,
+                                       const std::string& node, TimeUs now) {
   if (state.node_id.empty()) state.node_id = node;
   if (state.time_us == 0) state.time_us = now;
-  return {"HSET", key, "state", to_json(state), "last_updated", format_timestamp(now)};
+  return {{"HSET", key, "state", hash_json(to_json(state))},
+          {"HSET", key, "last_updated", format_timestamp(now)}};
 }
 }  // namespace
 
 Expected<bool> StateManager::update_robot_state(RobotState state) {
-  const TimeUs now = now_us();
   const std::string key = std::string(kRobotStateKeyPrefix) + impl_->node;
-  Command hset = robot_state_hset(key, state, impl_->node, now);
+  std::vector<Command> commands = robot_state_hsets(key, state, impl_->node, now_us());
   RobotStateUpdate ev;
   ev.header.node_id = impl_->node;
-  ev.header.time_us = now;
+  ev.header.time_us = now_us();
   ev.is_connected_l = state.is_connected_l;
   ev.is_connected_r = state.is_connected_r;
   ev.current_pose = state.current_pose;
-  auto r = impl_->run({std::move(hset), {"PUBLISH", std::string(kChannelRobot), to_json(Event(ev))}});
+  commands.push_back({"PUBLISH", std::string(kChannelRobot), to_json(Event(ev))});
+  auto r = impl_->run(commands);
   if (!r) return r.error();
   return true;
 }
 
 Expected<bool> StateManager::write_robot_state(RobotState state) {
   const std::string key = std::string(kRobotStateKeyPrefix) + impl_->node;
-  auto r = impl_->run({robot_state_hset(key, state, impl_->node, now_us())});
+  auto r = impl_->run(robot_state_hsets(key, state, impl_->node, now_us()));
   if (!r) return r.error();
   return true;
 }
@@ -440,9 +485,9 @@ Expected<bool> StateManager::update_node_health(std::optional<NodeHealth> health
   }
   if (h.node_id.empty()) h.node_id = impl_->node;
   if (h.time_us == 0) h.time_us = now;
-  if (h.last_heartbeat_us == 0) h.last_heartbeat_us = now;
+  if (h.last_heartbeat_us == 0) h.last_heartbeat_us = now_us();  // a second clock read
   const std::string key = std::string(kNodeHealthKeyPrefix) + impl_->node;
-  auto r = impl_->run({{"HSET", key, "health", to_json(h)},
+  auto r = impl_->run({{"HSET", key, "health", hash_json(to_json(h))},
                        {"EXPIRE", key, std::to_string(kNodeHealthTtlS)}});
   if (!r) return r.error();
   return true;
@@ -468,6 +513,10 @@ Expected<bool> StateManager::report_error(std::string_view category, std::string
   auto r = impl_->run({{"PUBLISH", channel_of(e), to_json(e)}});
   if (!r) return r.error();
   return true;
+}
+
+Expected<bool> StateManager::publish_tool_progress(double progress, std::string_view message) {
+  return publish_event(kChannelProgress, tool_progress_json(progress, message));
 }
 
 Expected<bool> StateManager::publish_event(std::string_view channel, std::string_view json_object) {

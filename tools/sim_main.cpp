@@ -1,6 +1,9 @@
 // strokeviz-sim: runs a scene like the tatbot robot, writing its Redis protocol (PROTOCOL.md).
 //
-// Exit codes: 0 done (or stopped cleanly by SIGINT/SIGTERM/--quit-after),
+// By default it writes what the real robot writes; --rich adds the demo
+// extras (joints, heartbeats; see tools/simulator.hpp).
+// Exit codes: 0 done (or stopped cleanly by SIGINT/SIGTERM/--quit-after, or
+// failed as --fail-at-stroke asked),
 // 1 Redis unreachable / refused (or the closing writes failed), 2 usage,
 // unknown or broken scene.
 #include <signal.h>
@@ -8,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -37,6 +41,7 @@ struct Options {
   std::string redis_password;
   int redis_db = 0;
   std::string node;
+  std::int64_t tz_offset_s = 0;
   tools::SimOptions sim;
 };
 
@@ -127,7 +132,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   CLI::App cli{"strokeviz-sim: runs a scene like the tatbot robot, writing its Redis state protocol"};
   cli.add_option("--scene", o.scene, "Scene name (folder in the scenes dir) or path")->required();
   cli.add_option("--scenes-dir", o.scenes_dir, "Folder holding scene folders");
-  cli.add_option("--speed", o.sim.speed, "Time factor: goal times are divided by it")
+  cli.add_option("--speed", o.sim.speed, "Time factor: every robot duration (goal times, the 0.1 s poses, the dataset save) is divided by it")
       ->check(CLI::PositiveNumber);
   cli.add_option("--redis", o.redis, "Redis server HOST:PORT (default REDIS_HOST:REDIS_PORT or 127.0.0.1:6379)");
   cli.add_option("--redis-password", o.redis_password, "Redis password (default REDIS_PASSWORD)");
@@ -136,9 +141,18 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   cli.add_flag("--loop", o.sim.loop, "Start a new session after each one, until stopped");
   cli.add_option("--strokes", o.sim.max_strokes, "Stop each session after N strokes")
       ->check(CLI::NonNegativeNumber);
-  cli.add_option("--quit-after", o.sim.quit_after_s, "End cleanly after S seconds")
+  cli.add_option("--quit-after", o.sim.quit_after_s, "End after S seconds as the operator's stop does (session_end)")
       ->check(CLI::NonNegativeNumber);
   cli.add_option("--start-delay", o.sim.start_delay_s, "Seconds between 'ready' and the first session_start")
+      ->check(CLI::NonNegativeNumber);
+  cli.add_flag("--rich", o.sim.rich,
+               "Demo extras the robot never writes: IK joints in robot:state, a health heartbeat, "
+               "the scene's name and goal-time pace, no tool progress messages");
+  cli.add_option("--tz-offset", o.tz_offset_s,
+                 "Seconds added to the session id's number, as the robot's naive-UTC bug does "
+                 "(21600 for a robot host in UTC-6)");
+  cli.add_option("--fail-at-stroke", o.sim.fail_at_stroke,
+                 "Fail as stroke N begins: error on error:events:stroke_execution, then session_end")
       ->check(CLI::NonNegativeNumber);
   try {
     cli.parse(argc, argv);
@@ -186,6 +200,7 @@ int run(const model::Scene& scene, follow::PoseSolver* solver, const sync::Redis
   tools::StateManagerOptions smo;
   smo.node_id = o.node;
   smo.recreate_missing_session = true;  // survive a Redis restart without persistence
+  smo.session_id_offset_s = o.tz_offset_s;
   tools::StateManager state(cfg, smo);
   if (auto c = state.connect(); !c) {
     std::cerr << "strokeviz-sim: cannot connect to Redis at " << state.address() << ": "
@@ -203,7 +218,8 @@ int run(const model::Scene& scene, follow::PoseSolver* solver, const sync::Redis
   }
   std::cout << "strokeviz-sim: done: " << summary->sessions << " session(s), " << summary->strokes
             << " strokes, " << summary->updates << " progress updates, " << summary->failed_writes
-            << " failed writes" << (summary->stopped ? " (stopped)" : "") << std::endl;
+            << " failed writes" << (summary->stopped ? " (stopped)" : "")
+            << (summary->failed ? " (failed as asked)" : "") << std::endl;
   return summary->clean_end ? kExitOk : kExitRedis;
 }
 
@@ -222,6 +238,6 @@ int main(int argc, char** argv) {
   }
   std::optional<model::RobotModel> model;
   std::optional<follow::PoseSolver> solver;  // refers to *scene and *model
-  load_robot(*scene, model, solver);
+  if (o.sim.rich) load_robot(*scene, model, solver);  // the joints are --rich only
   return run(*scene, solver ? &*solver : nullptr, *cfg, o, signals);
 }

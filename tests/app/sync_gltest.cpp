@@ -59,9 +59,10 @@ TEST_F(SyncGui, ClickingTheCheckboxFollowsTheSimulatedRobot) {
   ASSERT_EQ(click.exit_code, 0) << click.err;
   ASSERT_FALSE(wait_for_text(viewer.err_path, "sync: following", 10s).empty()) << "the click did not tick Sync";
 
-  // The robot runs two strokes at 20x while the viewer follows.
+  // The robot runs two strokes at 20x while the viewer follows (--rich: the
+  // scene's own name and no tool progress messages, so nothing is rejected).
   const auto sim = run_process({kSim, "--scene=tatbotlogo", "--redis", redis_.address(), "--speed=20",
-                                "--strokes=2", "--node=simnode"},
+                                "--strokes=2", "--node=simnode", "--rich"},
                                60s);
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
 

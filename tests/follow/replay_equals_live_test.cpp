@@ -66,8 +66,9 @@ TEST(ReplayEqualsLive, EveryAppliedItemGivesTheSameViewerState) {
     wo.recorder = std::shared_ptr<session::Recorder>(std::move(*rec));
     sync::SyncWorker worker(std::move(wo));
     worker.start();
+    // --rich: joints in the view, and the scene's own name in the header.
     RunningProcess sim = start_process({STROKEVIZ_SIM_EXE, "--scene=tatbotlogo", "--redis", redis.address(),
-                                        "--speed=50", "--strokes=2", "--node=rec", "--start-delay=0.5"});
+                                        "--speed=50", "--strokes=2", "--node=rec", "--start-delay=0.5", "--rich"});
     const auto end = Clock::now() + 60s;
     while (Clock::now() < end) {
       // The viewer's path, one item at a time: drained into the live

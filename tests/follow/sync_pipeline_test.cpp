@@ -82,8 +82,9 @@ class SyncPipeline : public ::testing::Test {
 TEST_F(SyncPipeline, FinalViewEqualsWhatTheSimulatorPublished) {
   Pipeline& p = *pipe_;
 
+  // --rich: the joints and the scene's own name (the robot writes neither).
   const auto sim = run_process({STROKEVIZ_SIM_EXE, "--scene=tatbotlogo", "--redis", redis.address(), "--speed=50",
-                                "--strokes=3", "--node=pipe"},
+                                "--strokes=3", "--node=pipe", "--rich"},
                                60s);
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
   ASSERT_TRUE(p.run_until([&] { return !p.follower.robot().session_id.empty() && !p.follower.robot().session_open; },

@@ -59,6 +59,67 @@ TEST(StampEvent, SetsNodeIdInPlaceAndAppendsTimestamp) {
   EXPECT_FALSE(stamp_event("[]", "hog", t));
 }
 
+TEST(TrimFraction, DropsTrailingZerosLikePydantic) {
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41.147980"), "2026-11-21T20:55:41.14798");
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41.860000"), "2026-11-21T20:55:41.86");
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41.000001"), "2026-11-21T20:55:41.000001");
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41.000000"), "2026-11-21T20:55:41");
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41"), "2026-11-21T20:55:41");
+  EXPECT_EQ(trim_fraction("2026-11-21T20:55:41.500000Z"), "2026-11-21T20:55:41.5Z");
+}
+
+// The hash values as pydantic's model_dump_json writes them.
+TEST(PydanticJson, CompactRawUtf8TrimmedTimestamps) {
+  StrokeProgress p;
+  p.time_us = *parse_timestamp("2026-11-21T20:55:41.860000");
+  p.node_id = "hog";
+  p.total_strokes = 3;
+  p.stroke_length = 10;
+  p.stroke_description_l = "left \xc3\xa9 \"q\"";
+  p.scene_name = "default";
+  auto j = pydantic_json_object(to_json(p));
+  ASSERT_TRUE(j) << j.error().str();
+  EXPECT_EQ(*j,
+            "{\"timestamp\":\"2026-11-21T20:55:41.86\",\"node_id\":\"hog\",\"stroke_idx\":0,"
+            "\"pose_idx\":0,\"total_strokes\":3,\"stroke_length\":10,"
+            "\"stroke_description_l\":\"left \xc3\xa9 \\\"q\\\"\",\"stroke_description_r\":\"\","
+            "\"offset_idx_l\":0,\"offset_idx_r\":0,\"is_executing\":false,\"is_paused\":false,"
+            "\"scene_name\":\"default\",\"dataset_name\":null}");
+  auto back = parse_progress(*j);
+  ASSERT_TRUE(back) << back.error().str();
+  EXPECT_EQ(back->time_us, p.time_us);
+  EXPECT_EQ(back->stroke_description_l, p.stroke_description_l);
+
+  RobotState s;
+  s.time_us = *parse_timestamp("2026-11-21T20:55:41");
+  s.node_id = "hog";
+  s.is_connected_l = s.is_connected_r = true;
+  s.current_pose = "ready";
+  EXPECT_EQ(*pydantic_json_object(to_json(s)),
+            R"({"timestamp":"2026-11-21T20:55:41","node_id":"hog","is_connected_l":true,)"
+            R"("is_connected_r":true,"joints_l":null,"joints_r":null,"velocities_l":null,)"
+            R"("velocities_r":null,"current_pose":"ready","goal_time_slow":2.0,"goal_time_fast":0.5})");
+  NodeHealth h;
+  h.time_us = *parse_timestamp("2026-11-21T20:55:41.100000");
+  h.last_heartbeat_us = *parse_timestamp("2026-11-21T20:55:41.100200");
+  auto hj = pydantic_json_object(to_json(h));
+  ASSERT_TRUE(hj);
+  EXPECT_NE(hj->find(R"("timestamp":"2026-11-21T20:55:41.1",)"), std::string::npos) << *hj;
+  EXPECT_NE(hj->find(R"("last_heartbeat":"2026-11-21T20:55:41.1002"})"), std::string::npos) << *hj;
+  EXPECT_NE(hj->find(R"("cpu_percent":0.0,)"), std::string::npos) << *hj;
+  EXPECT_TRUE(parse_node_health(*hj));
+  EXPECT_FALSE(pydantic_json_object("[1]"));
+}
+
+TEST(ToolProgress, IsTheRobotsSecondKindOfProgressUpdate) {
+  const TimeUs t = *parse_timestamp("2026-11-21T20:57:40.000311");
+  auto s = stamp_event(tool_progress_json(0.3, "Executing stroke 1/19: left arm stroke"), "hog", t);
+  ASSERT_TRUE(s) << s.error().str();
+  EXPECT_EQ(*s, R"({"type": "progress_update", "node_id": "hog", "progress": 0.3, )"
+                R"("message": "Executing stroke 1/19: left arm stroke", "stroke_idx": 0, )"
+                R"("total_strokes": 0, "timestamp": "2026-11-21T20:57:40.000311"})");
+}
+
 // The payloads the StateManager writes are protocol.hpp's writers: their
 // field sets are exactly PROTOCOL.md's.
 TEST(PayloadFields, AreProtocolsFieldSets) {

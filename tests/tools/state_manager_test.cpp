@@ -366,6 +366,77 @@ TEST_F(PublisherTest, RobotStateHashAndStateUpdateEvent) {
   EXPECT_EQ(protocol::parse_robot_state(*c.hget("robot:state:hog", "state"))->current_pose, "executing");
 }
 
+// PROTOCOL.md "What the real robot does": hash values are pydantic's
+// model_dump_json (compact, raw UTF-8, 1 to 6 fraction digits, trailing zeros
+// dropped), events json.dumps (", ", \uXXXX, 6 digits). Both parse back.
+TEST_F(PublisherTest, HashesAreCompactPydanticJsonAndEventsPythonStyle) {
+  StateManager sm(config_for(redis.port()), node("hog"));
+  RedisConn sub(redis.port());
+  ASSERT_TRUE(sub.send({"SUBSCRIBE", "stroke:events:progress"}));
+  ASSERT_FALSE(sub.next(100ms));
+  auto id = sm.start_stroke_session(3, 10, "default");
+  ASSERT_TRUE(id) << id.error().str();
+  ASSERT_TRUE(sm.update_stroke_progress(1, 5, "left \xc3\xa9", "right", 4, 4));
+  protocol::RobotState st;
+  st.is_connected_l = st.is_connected_r = true;
+  st.current_pose = "ready";
+  ASSERT_TRUE(sm.update_robot_state(st));
+  ASSERT_TRUE(sm.update_node_health());
+
+  RedisConn c(redis.port());
+  const std::regex trimmed(R"re("(timestamp|last_heartbeat)":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,5}[1-9])?")re");
+  for (const auto& [key, field] : {std::pair<std::string, std::string>{"stroke:progress:" + *id, "progress"},
+                                   {"robot:state:hog", "state"},
+                                   {"node:health:hog", "health"}}) {
+    const auto json = c.hget(key, field);
+    ASSERT_TRUE(json) << key;
+    EXPECT_EQ(json->find(", "), std::string::npos) << "compact: " << *json;
+    EXPECT_EQ(json->find("\": "), std::string::npos) << "compact: " << *json;
+    EXPECT_TRUE(std::regex_search(*json, trimmed)) << "trimmed fraction: " << *json;
+  }
+  const auto progress = *c.hget("stroke:progress:" + *id, "progress");
+  EXPECT_NE(progress.find("\"stroke_description_l\":\"left \xc3\xa9\""), std::string::npos)
+      << "raw UTF-8: " << progress;
+  auto p = protocol::parse_progress(progress);
+  ASSERT_TRUE(p) << p.error().str();
+  EXPECT_EQ(p->stroke_idx, 1);
+  EXPECT_EQ(p->stroke_description_l, "left \xc3\xa9");
+  auto rs = protocol::parse_robot_state(*c.hget("robot:state:hog", "state"));
+  ASSERT_TRUE(rs) << rs.error().str();
+  EXPECT_FALSE(rs->joints_l);
+  EXPECT_TRUE(protocol::parse_node_health(*c.hget("node:health:hog", "health")));
+
+  auto msg = sub.next(2s);
+  ASSERT_TRUE(msg);
+  EXPECT_NE(msg->payload.find("\"description_l\": \"left \\u00e9\""), std::string::npos) << msg->payload;
+  EXPECT_TRUE(std::regex_search(msg->payload, std::regex(R"re("timestamp": "[-0-9T:]{19}(\.\d{6})?"\})re")))
+      << msg->payload;
+  auto ev = protocol::parse_event(msg->channel, msg->payload);
+  ASSERT_TRUE(ev) << ev.error().str();
+  EXPECT_GE(protocol::header_of(*ev).time_us, p->time_us) << "the event's clock read comes second";
+}
+
+// The robot's session id is unix time + its host's UTC offset (naive-UTC bug);
+// every timestamp stays true UTC.
+TEST_F(PublisherTest, SessionIdOffsetSkewsOnlyTheIdsNumber) {
+  StateManagerOptions o = node("hog");
+  o.session_id_offset_s = 21600;
+  StateManager sm(config_for(redis.port()), o);
+  const auto before = now_us() / 1'000'000;
+  auto id = sm.start_stroke_session(3, 10);
+  const auto after = now_us() / 1'000'000;
+  ASSERT_TRUE(id) << id.error().str();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_match(*id, m, std::regex(R"(stroke_hog_(\d+))"))) << *id;
+  EXPECT_GE(std::stoll(m[1]), before + 21600);
+  EXPECT_LE(std::stoll(m[1]), after + 21600);
+  RedisConn c(redis.port());
+  auto p = protocol::parse_progress(*c.hget("stroke:progress:" + *id, "progress"));
+  ASSERT_TRUE(p);
+  EXPECT_GE(p->time_us / 1'000'000, before);
+  EXPECT_LE(p->time_us / 1'000'000, after);
+}
+
 TEST_F(PublisherTest, NodeHealthExpiresWithin60Seconds) {
   StateManager sm(config_for(redis.port()), node("hog"));
   ASSERT_TRUE(sm.update_node_health());
