@@ -129,7 +129,9 @@ TEST_F(SyncGui, KillNineWhileRecordingLeavesAValidFile) {
   auto rec = session::Recording::load(file, &report);
   ASSERT_TRUE(rec) << rec.error().str();
   EXPECT_LE(report.skipped, 1u) << "at most the last partial line: " << report.first_bad_reason;
-  if (report.skipped == 1) EXPECT_EQ(report.first_bad_line, report.lines);
+  if (report.skipped == 1) {
+    EXPECT_EQ(report.first_bad_line, report.lines);
+  }
   EXPECT_GT(rec->size(), 27u);
   EXPECT_EQ(rec->header().session_id, m[1].str());
 }
