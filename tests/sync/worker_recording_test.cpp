@@ -6,6 +6,7 @@
 #include "tools/publisher.hpp"
 #include "session/recording.hpp"
 #include "sync/history.hpp"
+#include "follow/summary.hpp"
 #include "tests/sync/worker_test_common.hpp"
 #include "tests/protocol/payloads.hpp"
 
@@ -250,6 +251,70 @@ TEST(SyncRecordingWorker, FromRedisAndListingAfterAPublisherSession) {
   auto missing = sync::fetch_recording(config_for(redis.port()), "stroke_hog_1");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().str().find("stroke_hog_1"), std::string::npos);
+}
+
+
+// The robot's session id is unix time skewed by its host's UTC offset (here a
+// host in UTC-6: +21 600 s). Everything the viewer shows — the recording's
+// header, the listing, the summary, the Redis listing and fetch — has the
+// true start and duration, from the messages.
+TEST(SyncRecordingWorker, SkewedSessionIdsShowTheTrueStartEverywhere) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.ok()) << redis.error();
+  TempDir dir;
+  auto recorder = make_recorder(dir.path, redis);
+  const TimeUs before = now_us();
+  std::string sid;
+  {
+    auto opts = test_options(redis.port());
+    opts.recorder = recorder;
+    Harness h(std::move(opts));
+    h.worker.start();
+    ASSERT_TRUE(h.wait_up(5s)) << h.labels();
+    StateManagerOptions so;
+    so.node_id = "tz";
+    so.session_id_offset_s = 21600;
+    StateManager sm(config_for(redis.port()), so);
+    auto started = sm.start_stroke_session(3, 108, "default");
+    ASSERT_TRUE(started) << started.error().str();
+    sid = *started;
+    for (int s = 0; s < 3; ++s)
+      for (int p = 0; p < 108; p += 20) ASSERT_TRUE(sm.update_stroke_progress(s, p, "left", "right", 0, 0));
+    ASSERT_TRUE(sm.end_stroke_session());
+    ASSERT_TRUE(h.wait([&] { return h.events<SessionEnd>().size() == 1; }, 5s)) << h.labels();
+  }
+  const TimeUs after = now_us();
+  recorder.reset();
+  // The skew is real: the id's number is six hours ahead of the clock.
+  const std::int64_t id_number = std::stoll(sid.substr(sid.rfind('_') + 1));
+  EXPECT_NEAR(static_cast<double>(id_number), static_cast<double>(before) / 1e6 + 21600, 5.0) << sid;
+  auto in_run = [&](TimeUs t) { return t >= before - 1'000'000 && t <= after + 1'000'000; };
+
+  bool listed = false;
+  for (const auto& l : list_session_files(dir.path)) {
+    if (l.header.session_id != sid) continue;
+    listed = true;
+    EXPECT_TRUE(in_run(l.header.start_us)) << l.header.start_time;
+    EXPECT_GE(l.end_us, l.header.start_us);
+    EXPECT_LE(l.end_us - l.header.start_us, after - before + 1'000'000) << "the duration of the run";
+  }
+  EXPECT_TRUE(listed);
+  auto rec = Recording::load(dir.path / (sid + ".jsonl"));
+  ASSERT_TRUE(rec) << rec.error().str();
+  EXPECT_TRUE(in_run(rec->header().start_us)) << rec->header().start_time;
+  const follow::SessionSummary sum = follow::summarize(*rec);
+  EXPECT_EQ(sum.header.start_time, rec->header().start_time);
+  ASSERT_EQ(sum.strokes.size(), 3u);
+  EXPECT_TRUE(in_run(sum.strokes[0].start_us));
+  EXPECT_TRUE(in_run(sum.strokes[2].end_us));
+
+  auto remote = sync::list_redis_sessions(config_for(redis.port()));
+  ASSERT_TRUE(remote) << remote.error().str();
+  ASSERT_EQ(remote->size(), 1u);
+  EXPECT_TRUE(in_run((*remote)[0].header.start_us)) << (*remote)[0].header.start_time;
+  auto fetched = sync::fetch_recording(config_for(redis.port()), sid);
+  ASSERT_TRUE(fetched) << fetched.error().str();
+  EXPECT_TRUE(in_run(fetched->header().start_us)) << fetched->header().start_time;
 }
 
 }  // namespace
