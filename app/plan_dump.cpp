@@ -12,15 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* kind_name(model::StrokeKind k) {
-  switch (k) {
-    case model::StrokeKind::Draw: return "draw";
-    case model::StrokeKind::Inkdip: return "inkdip";
-    case model::StrokeKind::Rest: return "rest";
-  }
-  return "rest";
-}
-
 json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 // Every pose at every depth offset: the needle target the robot's batch holds.
@@ -41,7 +32,7 @@ json targets_json(const model::Scene& scene, int step, model::Arm arm) {
 json arm_json(const model::Scene& scene, int step, model::Arm arm) {
   const model::ArmStroke& a = scene.strokes[static_cast<size_t>(step)].arm[static_cast<int>(arm)];
   const bool rest = a.kind == model::StrokeKind::Rest;
-  return {{"kind", kind_name(a.kind)},
+  return {{"kind", model::kind_name(a.kind)},
           {"description", a.description},
           {"inkcap", rest ? json(nullptr) : or_null(a.inkcap)},
           {"pen", rest ? json(nullptr) : or_null(a.pen)},

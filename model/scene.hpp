@@ -21,6 +21,15 @@ inline constexpr int kJointsPerArm = 7;  // joint_0..joint_5 + gripper carriage
 inline const char* arm_name(Arm a) { return a == Arm::Left ? "left" : "right"; }
 
 enum class StrokeKind { Draw, Inkdip, Rest };
+// "draw", "inkdip", "rest": the names the panels and --dump-plan use.
+inline const char* kind_name(StrokeKind k) {
+  switch (k) {
+    case StrokeKind::Draw: return "draw";
+    case StrokeKind::Inkdip: return "inkdip";
+    case StrokeKind::Rest: return "rest";
+  }
+  return "rest";
+}
 
 // What one arm does during one stroke step.
 struct ArmStroke {

@@ -20,15 +20,6 @@ using follow::ViewerState;
 
 namespace {
 
-const char* kind_name(model::StrokeKind k) {
-  switch (k) {
-    case model::StrokeKind::Draw: return "draw";
-    case model::StrokeKind::Inkdip: return "inkdip";
-    case model::StrokeKind::Rest: return "rest";
-  }
-  return "?";
-}
-
 // Fixed height in every mode (one line each), so nothing below it jumps.
 void draw_session(const ViewerState& state, const Source& source) {
   const model::Scene& sc = state.scene();
@@ -68,7 +59,7 @@ void draw_strokes(ViewerState& state, Source& source) {
   }
   for (int a = 0; a < model::kArmCount; ++a) {
     const model::ArmStroke& as = state.arm_stroke(static_cast<model::Arm>(a));
-    ImGui::TextWrapped("%s [%s]: %s", a == 0 ? "L" : "R", kind_name(as.kind), as.description.c_str());
+    ImGui::TextWrapped("%s [%s]: %s", a == 0 ? "L" : "R", model::kind_name(as.kind), as.description.c_str());
   }
 }
 
