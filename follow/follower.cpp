@@ -32,7 +32,7 @@ void Follower::note_error(std::string text) {
 // A session matches the loaded scene when its stroke count and stroke length
 // agree. Its scene_name is not compared: the robot publishes its Hydra scene
 // name, "default" in every real run (PROTOCOL.md).
-void Follower::check_scene(const std::string& /*scene_name*/, std::int64_t total, std::int64_t length) {
+void Follower::check_scene(std::int64_t total, std::int64_t length) {
   std::string m;
   if (total > 0 && total != static_cast<std::int64_t>(scene_.strokes.size()))
     m += std::to_string(total) + " strokes (loaded: " + std::to_string(scene_.strokes.size()) + "); ";
@@ -49,7 +49,7 @@ void Follower::on_session_start(const protocol::SessionStart& e) {
   robot_.total_strokes = e.total_strokes;
   robot_.session_open = true;
   anchored_ = false;
-  check_scene(e.scene_name, e.total_strokes, robot_.stroke_length);
+  check_scene(e.total_strokes, robot_.stroke_length);
 }
 
 void Follower::on_progress(const std::string& session, std::int64_t stroke, std::int64_t pose, std::int64_t total,
@@ -60,7 +60,7 @@ void Follower::on_progress(const std::string& session, std::int64_t stroke, std:
   }
   if (total > 0) robot_.total_strokes = total;
   if (length > 0) robot_.stroke_length = length;
-  check_scene(robot_.scene_name, robot_.total_strokes, robot_.stroke_length);
+  check_scene(robot_.total_strokes, robot_.stroke_length);
   robot_.reported_stroke = stroke;
   robot_.reported_pose = pose;
   // Never index past the loaded scene: clamp for the view, count it, say so.

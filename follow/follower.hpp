@@ -75,7 +75,7 @@ class Follower {
                    std::int64_t length, ViewerState& view, Clock::time_point now);
   void on_progress_snapshot(const protocol::ProgressSnapshot& s, ViewerState& view, Clock::time_point now);
   void on_robot_state(const protocol::RobotState& s);
-  void check_scene(const std::string& scene_name, std::int64_t total, std::int64_t length);
+  void check_scene(std::int64_t total, std::int64_t length);
   void note_error(std::string text);
   void measure_pace(const std::string& session, std::int64_t stroke, std::int64_t pose, Clock::time_point now);
   double dwell_s(int pose) const;  // how long the robot stays on `pose`

@@ -39,6 +39,15 @@ double RecordingSource::behind_live_s() const {
   return std::max(0.0, static_cast<double>(now() - playhead_) / 1e6);
 }
 
+const std::vector<session::Gap>& RecordingSource::gaps() const {
+  if (gaps_size_ != rec_.size() || gaps_dropped_ != dropped_) {
+    gaps_ = rec_.gaps();
+    gaps_size_ = rec_.size();
+    gaps_dropped_ = dropped_;
+  }
+  return gaps_;
+}
+
 void RecordingSource::activate() {
   active_ = true;
   if (following_) follow_live();

@@ -59,7 +59,9 @@ class RecordingSource final : public Source {
   TimeUs end_us() const override;
   TimeUs playhead_us() const override { return playhead_; }
   const session::Recording* recording() const override { return &rec_; }
-  std::vector<session::Gap> gaps() const override { return rec_.gaps(); }
+  // Found once per change of the recording (the timeline, the panel and the
+  // hover readout ask every frame).
+  const std::vector<session::Gap>& gaps() const override;
   bool following_live() const override { return following_; }
   double behind_live_s() const override;
 
@@ -104,6 +106,8 @@ class RecordingSource final : public Source {
   double speed_ = 1.0;
   std::size_t dropped_ = 0;
   TimeUs newest_published_ = 0;
+  mutable std::vector<session::Gap> gaps_;
+  mutable std::size_t gaps_size_ = SIZE_MAX, gaps_dropped_ = SIZE_MAX;  // the recording they were found in
 };
 
 }  // namespace strokeviz::follow

@@ -51,7 +51,10 @@ class Source {
   virtual TimeUs playhead_us() const = 0;
   // The items behind the timeline (markers, gaps), or null (local playback).
   virtual const session::Recording* recording() const { return nullptr; }
-  virtual std::vector<session::Gap> gaps() const { return {}; }
+  virtual const std::vector<session::Gap>& gaps() const {
+    static const std::vector<session::Gap> kNone;
+    return kNone;
+  }
   virtual bool following_live() const { return false; }
   // Live: seconds the playhead is behind the newest item (0 when following).
   virtual double behind_live_s() const { return 0.0; }

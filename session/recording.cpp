@@ -17,11 +17,7 @@ Recording& Recording::operator=(Recording&&) noexcept = default;
 
 Recording::Recording(SessionHeader header) : impl_(std::make_unique<Impl>()) { impl_->header = std::move(header); }
 
-void Recording::append(TimeUs t, FeedItem item) {
-  if (auto* e = std::get_if<Event>(&item)) impl_->add_event(t, std::move(*e));
-  else if (auto* h = std::get_if<HistoryEntry>(&item)) impl_->add_history(t, std::move(*h));
-  else impl_->add_side(t, std::move(item));
-}
+void Recording::append(TimeUs t, FeedItem item) { impl_->add_item(t, std::move(item)); }
 
 void Recording::append_rejected(TimeUs t) { impl_->add_rejected(t); }
 void Recording::reserve(std::size_t items) { impl_->reserve(items); }
@@ -34,13 +30,8 @@ std::size_t Recording::drop_oldest(std::size_t keep) {
   fresh->header = impl_->header;
   fresh->reserve(keep);
   for (std::size_t i = from; i < n; ++i) {
-    if (auto it = item(i)) {
-      if (auto* e = std::get_if<Event>(&*it)) fresh->add_event(impl_->times[i], std::move(*e));
-      else if (auto* h = std::get_if<HistoryEntry>(&*it)) fresh->add_history(impl_->times[i], std::move(*h));
-      else fresh->add_side(impl_->times[i], std::move(*it));
-    } else {
-      fresh->add_rejected(impl_->times[i]);
-    }
+    if (auto it = item(i)) fresh->add_item(impl_->times[i], std::move(*it));
+    else fresh->add_rejected(impl_->times[i]);
   }
   impl_ = std::move(fresh);
   return from;

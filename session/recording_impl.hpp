@@ -282,6 +282,13 @@ struct Recording::Impl {
     add_side(t, protocol::FeedItem(std::move(h)));
   }
 
+  // Any item, stored the most compact way it allows.
+  void add_item(TimeUs t, FeedItem&& item) {
+    if (auto* e = std::get_if<Event>(&item)) add_event(t, std::move(*e));
+    else if (auto* h = std::get_if<HistoryEntry>(&item)) add_history(t, std::move(*h));
+    else add_side(t, std::move(item));
+  }
+
   Expected<void> load_line(std::string_view line, LineView& v, bool last_unterminated);
 
   void finish() {

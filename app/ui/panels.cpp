@@ -168,7 +168,7 @@ void draw_sessions(SessionsUi& s) {
 // Where the viewer was not listening (sync off, a dropped connection, a
 // server restart); a click goes there.
 void draw_gaps(Source& source) {
-  const auto gaps = source.gaps();
+  const auto& gaps = source.gaps();
   if (gaps.empty()) {
     ImGui::TextDisabled("no gaps: every event since the start was received");
     return;

@@ -177,7 +177,7 @@ void draw_track(Source& s) {
   dl->AddRectFilled(tr.a, tr.b, IM_COL32(45, 48, 56, 255), 3.0f);
   const float head = tr.x(s.playhead_us());
   dl->AddRectFilled(tr.a, ImVec2(head, tr.b.y), IM_COL32(70, 110, 170, 255), 3.0f);
-  const std::vector<session::Gap> gaps = s.gaps();
+  const std::vector<session::Gap>& gaps = s.gaps();
   draw_gaps(gaps, dl, tr);
   if (const Recording* rec = s.recording()) draw_markers(*rec, dl, tr);
   dl->AddLine(ImVec2(head, tr.a.y - 2), ImVec2(head, tr.b.y + 2), IM_COL32(255, 255, 255, 255), 2.0f);
